@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * The page-frame hash that proves zero copy: fakecam hashes the pages it
+ * allocated for a buffer, fakedisp hashes the pages of the sg_table it got
+ * from dma_buf_map_attachment(). Equal hashes mean the importer scans out the
+ * very pages the exporter wrote.
+ *
+ * Definition: FNV-1a 64 over the page frame numbers, each as 8 little-endian
+ * bytes, one per PAGE_SIZE page in buffer order (an sg entry longer than a
+ * page contributes each of its pages).
+ */
+#ifndef DMABUF_INTEROP_PFN_HASH_H
+#define DMABUF_INTEROP_PFN_HASH_H
+
+#include "frame-stamp.h"
+
+#define PFN_HASH_INIT 0xcbf29ce484222325ull
+
+static inline fs_u64 pfn_hash_add(fs_u64 hash, fs_u64 pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		hash ^= (pfn >> (8 * i)) & 0xff;
+		hash *= 0x100000001b3ull;
+	}
+	return hash;
+}
+
+#endif /* DMABUF_INTEROP_PFN_HASH_H */
