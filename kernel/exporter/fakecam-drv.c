@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fakecam: module parameters and the life of each camera.
+ *
+ * Every camera is a platform device (its struct device is what the camera
+ * attaches to imported dma-bufs with, and what DMA-maps them), a
+ * v4l2_device and one video node (fakecam-v4l2.c). Cameras live from
+ * module load to module unload; open files and exported dma-bufs hold a
+ * module reference, so no camera goes away while anything uses it.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "fakecam.h"
+#include "fakecam-compat.h"
+
+static unsigned int devices = 1;
+module_param(devices, uint, 0444);
+MODULE_PARM_DESC(devices, "number of cameras, 1.." __stringify(FAKECAM_MAX_DEVICES) " (default 1)");
+
+static char *format = "XR24";
+module_param(format, charp, 0444);
+MODULE_PARM_DESC(format, "default pixel format: XR24, NV12 or YUYV (default XR24)");
+
+static unsigned int width = 640;
+module_param(width, uint, 0444);
+MODULE_PARM_DESC(width, "default width (default 640)");
+
+static unsigned int height = 480;
+module_param(height, uint, 0444);
+MODULE_PARM_DESC(height, "default height (default 480)");
+
+static unsigned int fps = 30;
+module_param(fps, uint, 0444);
+MODULE_PARM_DESC(fps, "default frame rate, 1..240 (default 30)");
+
+static struct fakecam_dev *fakecam_cams[FAKECAM_MAX_DEVICES];
+
+static int fakecam_default_format(struct fakecam_dev *cam)
+{
+	const struct fakecam_format *fmt;
+	u32 fourcc;
+
+	if (strlen(format) != 4) {
+		pr_err("fakecam: format=%s is not a fourcc\n", format);
+		return -EINVAL;
+	}
+	fourcc = v4l2_fourcc(format[0], format[1], format[2], format[3]);
+	fmt = fakecam_find_format(fourcc);
+	if (!fmt) {
+		pr_err("fakecam: format=%s is not XR24, NV12 or YUYV\n", format);
+		return -EINVAL;
+	}
+	cam->pix.width = width;
+	cam->pix.height = height;
+	fakecam_fill_pix(&cam->pix, fmt);
+	cam->fmt = fmt;
+	fakecam_set_interval(cam, (struct v4l2_fract){ 1, fps });
+	return 0;
+}
+
+static struct fakecam_dev *fakecam_create(unsigned int index)
+{
+	struct fakecam_dev *cam;
+	int ret;
+
+	cam = kzalloc(sizeof(*cam), GFP_KERNEL);
+	if (!cam)
+		return ERR_PTR(-ENOMEM);
+	cam->index = index;
+	mutex_init(&cam->lock);
+	mutex_init(&cam->buffers_lock);
+	INIT_LIST_HEAD(&cam->buffers);
+
+	ret = fakecam_default_format(cam);
+	if (ret)
+		goto free_cam;
+
+	cam->pdev = platform_device_register_simple(FAKECAM_NAME, index,
+						    NULL, 0);
+	if (IS_ERR(cam->pdev)) {
+		ret = PTR_ERR(cam->pdev);
+		goto free_cam;
+	}
+	/* No real DMA engine: any page of system memory is reachable. */
+	ret = dma_coerce_mask_and_coherent(&cam->pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto unregister_pdev;
+
+	snprintf(cam->v4l2_dev.name, sizeof(cam->v4l2_dev.name), "%s-%u",
+		 FAKECAM_NAME, index);
+	ret = v4l2_device_register(&cam->pdev->dev, &cam->v4l2_dev);
+	if (ret)
+		goto unregister_pdev;
+
+	ret = fakecam_video_register(cam);
+	if (ret)
+		goto unregister_v4l2;
+
+	fakecam_debugfs_add(cam);
+	v4l2_info(&cam->v4l2_dev, "camera %u is %s\n", index,
+		  video_device_node_name(&cam->vdev));
+	return cam;
+
+unregister_v4l2:
+	v4l2_device_unregister(&cam->v4l2_dev);
+unregister_pdev:
+	platform_device_unregister(cam->pdev);
+free_cam:
+	kfree(cam);
+	return ERR_PTR(ret);
+}
+
+static void fakecam_destroy(struct fakecam_dev *cam)
+{
+	video_unregister_device(&cam->vdev);
+	v4l2_ctrl_handler_free(&cam->ctrls);
+	v4l2_device_unregister(&cam->v4l2_dev);
+	platform_device_unregister(cam->pdev);
+	WARN_ON(!list_empty(&cam->buffers));
+	mutex_destroy(&cam->buffers_lock);
+	mutex_destroy(&cam->lock);
+	kfree(cam);
+}
+
+static void fakecam_destroy_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FAKECAM_MAX_DEVICES; i++) {
+		if (fakecam_cams[i])
+			fakecam_destroy(fakecam_cams[i]);
+		fakecam_cams[i] = NULL;
+	}
+}
+
+static int __init fakecam_init(void)
+{
+	unsigned int i;
+
+	if (devices < 1 || devices > FAKECAM_MAX_DEVICES) {
+		pr_err("fakecam: devices=%u is outside 1..%u\n", devices,
+		       FAKECAM_MAX_DEVICES);
+		return -EINVAL;
+	}
+
+	fakecam_debugfs_init();
+	for (i = 0; i < devices; i++) {
+		struct fakecam_dev *cam = fakecam_create(i);
+
+		if (IS_ERR(cam)) {
+			fakecam_destroy_all();
+			fakecam_debugfs_exit();
+			return PTR_ERR(cam);
+		}
+		fakecam_cams[i] = cam;
+	}
+	return 0;
+}
+
+static void __exit fakecam_exit(void)
+{
+	/* The folders first: their files look at the cameras. */
+	fakecam_debugfs_exit();
+	fakecam_destroy_all();
+}
+
+module_init(fakecam_init);
+module_exit(fakecam_exit);
+
+MODULE_DESCRIPTION("Fake V4L2 camera exporting its frames as dma-bufs");
+MODULE_AUTHOR("dmabuf-interop");
+MODULE_LICENSE("GPL");
+FAKECAM_IMPORT_DMA_BUF_NS();

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fakecam's vb2_mem_ops: what a vb2 plane is made of.
+ *
+ * MMAP buffers are struct fakecam_buffer: system pages allocated one at a
+ * time (so a buffer is scattered over physical memory, like most camera
+ * buffers behind an IOMMU), mapped to user space page by page, and exported
+ * as dma-bufs by fakecam-dmabuf.c.
+ *
+ * DMABUF buffers are struct fakecam_import: a dma-buf from another exporter
+ * that the generator in fakecam-queue.c writes through dma_buf_vmap(),
+ * between dma_buf_begin_cpu_access() and dma_buf_end_cpu_access().
+ */
+#include <linux/atomic.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <dmabuf-interop/pfn-hash.h>
+
+#include "fakecam.h"
+#include "fakecam-compat.h"
+
+/**
+ * struct fakecam_import - a plane backed by another exporter's dma-buf
+ * @cam: the camera
+ * @index: vb2 index of the buffer
+ * @dbuf: the imported dma-buf (vb2 holds the reference)
+ * @attach: our attachment to it, made for the camera's device
+ * @sgt: the importer mapping while vb2 has the plane mapped
+ * @dir: the DMA direction of the queue
+ * @map: the kernel mapping while @vmapped
+ * @vmapped: @map is valid
+ */
+struct fakecam_import {
+	struct fakecam_dev *cam;
+	unsigned int index;
+	struct dma_buf *dbuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+	struct iosys_map map;
+	bool vmapped;
+};
+
+static atomic64_t fakecam_buffer_ids = ATOMIC64_INIT(0);
+
+static u64 fakecam_dbuf_ino(struct dma_buf *dbuf)
+{
+	return file_inode(dbuf->file)->i_ino;
+}
+
+/* ---- MMAP: the camera's own page buffers ---- */
+
+static void fakecam_buffer_free(struct fakecam_buffer *buf)
+{
+	unsigned int i;
+
+	if (buf->vaddr)
+		vunmap(buf->vaddr);
+	for (i = 0; i < buf->n_pages; i++)
+		if (buf->pages[i])
+			__free_page(buf->pages[i]);
+	kvfree(buf->pages);
+	kfree(buf);
+}
+
+/*
+ * vb2 calls alloc for each plane of each buffer at REQBUFS/CREATE_BUFS time
+ * (V4L2_MEMORY_MMAP). The size is already page aligned.
+ */
+static void *fakecam_mem_alloc(struct vb2_buffer *vb, struct device *dev,
+			       unsigned long size)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | vb->vb2_queue->gfp_flags;
+	struct fakecam_buffer *buf;
+	unsigned int i;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+
+	buf->cam = cam;
+	buf->index = vb->index;
+	buf->id = atomic64_inc_return(&fakecam_buffer_ids);
+	buf->size = PAGE_ALIGN(size);
+	buf->n_pages = buf->size >> PAGE_SHIFT;
+	buf->pages = kvcalloc(buf->n_pages, sizeof(*buf->pages), GFP_KERNEL);
+	if (!buf->pages) {
+		kfree(buf);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	/* One page at a time: the buffer is scatter-gather by construction. */
+	buf->pfn_hash = PFN_HASH_INIT;
+	for (i = 0; i < buf->n_pages; i++) {
+		buf->pages[i] = alloc_page(gfp);
+		if (!buf->pages[i]) {
+			fakecam_buffer_free(buf);
+			return ERR_PTR(-ENOMEM);
+		}
+		buf->pfn_hash = pfn_hash_add(buf->pfn_hash,
+					     page_to_pfn(buf->pages[i]));
+	}
+
+	refcount_set(&buf->refcount, 1);
+	buf->handler.refcount = &buf->refcount;
+	buf->handler.put = fakecam_buffer_put;
+	buf->handler.arg = buf;
+	mutex_init(&buf->vmap_lock);
+	mutex_init(&buf->exports_lock);
+	INIT_LIST_HEAD(&buf->exports);
+
+	mutex_lock(&cam->buffers_lock);
+	list_add_tail(&buf->node, &cam->buffers);
+	mutex_unlock(&cam->buffers_lock);
+	return buf;
+}
+
+void fakecam_buffer_get(struct fakecam_buffer *buf)
+{
+	refcount_inc(&buf->refcount);
+}
+
+/*
+ * Drops one reference: vb2's (at REQBUFS(0) or queue release), a user
+ * mapping's (vb2_common_vm_ops close) or an exported dma-buf's (release).
+ * The pages go back only with the last one.
+ */
+void fakecam_buffer_put(void *buf_priv)
+{
+	struct fakecam_buffer *buf = buf_priv;
+	struct fakecam_dev *cam = buf->cam;
+
+	if (!refcount_dec_and_test(&buf->refcount))
+		return;
+
+	mutex_lock(&cam->buffers_lock);
+	list_del(&buf->node);
+	mutex_unlock(&cam->buffers_lock);
+
+	WARN_ON(!list_empty(&buf->exports));
+	WARN_ON(buf->vmap_count > (buf->vb2_vmapped ? 1 : 0));
+	mutex_destroy(&buf->vmap_lock);
+	mutex_destroy(&buf->exports_lock);
+	fakecam_buffer_free(buf);
+}
+
+/* A kernel mapping of the pages shared by the generator and dma_buf_vmap(). */
+void *fakecam_buffer_vmap(struct fakecam_buffer *buf)
+{
+	void *vaddr;
+
+	mutex_lock(&buf->vmap_lock);
+	if (!buf->vaddr)
+		buf->vaddr = vmap(buf->pages, buf->n_pages, VM_MAP, PAGE_KERNEL);
+	if (buf->vaddr)
+		buf->vmap_count++;
+	vaddr = buf->vaddr;
+	mutex_unlock(&buf->vmap_lock);
+	return vaddr;
+}
+
+void fakecam_buffer_vunmap(struct fakecam_buffer *buf)
+{
+	mutex_lock(&buf->vmap_lock);
+	if (!WARN_ON(!buf->vmap_count) && --buf->vmap_count == 0) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+	}
+	mutex_unlock(&buf->vmap_lock);
+}
+
+/* Maps the pages into a user VMA: V4L2 mmap() and dma-buf mmap() alike. */
+int fakecam_buffer_map_user(struct fakecam_buffer *buf,
+			    struct vm_area_struct *vma)
+{
+	fakecam_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return vm_map_pages(vma, buf->pages, buf->n_pages);
+}
+
+/*
+ * mmap() of the video node. vb2 already checked the length and reset
+ * vm_pgoff; the VMA holds a buffer reference until it is unmapped.
+ */
+static int fakecam_mem_mmap(void *buf_priv, struct vm_area_struct *vma)
+{
+	struct fakecam_buffer *buf = buf_priv;
+	int ret;
+
+	ret = fakecam_buffer_map_user(buf, vma);
+	if (ret)
+		return ret;
+
+	vma->vm_private_data = &buf->handler;
+	vma->vm_ops = &vb2_common_vm_ops;
+	vma->vm_ops->open(vma);
+	fakecam_event(buf->cam, FAKECAM_EV_MMAP, buf->index, 0, NULL);
+	return 0;
+}
+
+static unsigned int fakecam_mem_num_users(void *buf_priv)
+{
+	struct fakecam_buffer *buf = buf_priv;
+
+	return refcount_read(&buf->refcount);
+}
+
+/* VIDIOC_EXPBUF: each call makes a new dma-buf (see fakecam-dmabuf.c). */
+static struct dma_buf *fakecam_mem_get_dmabuf(struct vb2_buffer *vb,
+					      void *buf_priv,
+					      unsigned long flags)
+{
+	return fakecam_export(buf_priv, flags);
+}
+
+/* ---- DMABUF: planes imported from another exporter ---- */
+
+/*
+ * QBUF with a new fd: vb2 hands us the dma-buf (it holds the reference).
+ * Attaching for the camera's device is what a DMA engine would do.
+ */
+static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
+				       struct device *dev,
+				       struct dma_buf *dbuf,
+				       unsigned long size)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
+	struct fakecam_import *imp;
+
+	if (dbuf->size < size)
+		return ERR_PTR(-EFAULT);
+
+	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
+	if (!imp)
+		return ERR_PTR(-ENOMEM);
+
+	imp->cam = cam;
+	imp->index = vb->index;
+	imp->dbuf = dbuf;
+	imp->dir = vb->vb2_queue->dma_dir;
+	imp->attach = dma_buf_attach(dbuf, dev);
+	if (IS_ERR(imp->attach)) {
+		void *err = imp->attach;
+
+		kfree(imp);
+		return err;
+	}
+	fakecam_event(cam, FAKECAM_EV_IMPORT_ATTACH, imp->index,
+		      fakecam_dbuf_ino(dbuf), dev);
+	return imp;
+}
+
+static void fakecam_import_vunmap(struct fakecam_import *imp)
+{
+	if (imp->vmapped) {
+		fakecam_dmabuf_vunmap(imp->dbuf, &imp->map);
+		imp->vmapped = false;
+	}
+}
+
+/* Before the buffer goes to the driver: map it for the camera's device. */
+static int fakecam_mem_map_dmabuf(void *buf_priv)
+{
+	struct fakecam_import *imp = buf_priv;
+	struct sg_table *sgt;
+
+	if (WARN_ON(imp->sgt))
+		return 0;
+
+	sgt = fakecam_dmabuf_map(imp->attach, imp->dir);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	imp->sgt = sgt;
+	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_MAP, imp->index,
+		      fakecam_dbuf_ino(imp->dbuf), imp->attach->dev);
+	return 0;
+}
+
+static void fakecam_mem_unmap_dmabuf(void *buf_priv)
+{
+	struct fakecam_import *imp = buf_priv;
+
+	if (WARN_ON(!imp->sgt))
+		return;
+
+	fakecam_import_vunmap(imp);
+	fakecam_dmabuf_unmap(imp->attach, imp->sgt, imp->dir);
+	imp->sgt = NULL;
+	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_UNMAP, imp->index,
+		      fakecam_dbuf_ino(imp->dbuf), imp->attach->dev);
+}
+
+static void fakecam_mem_detach_dmabuf(void *buf_priv)
+{
+	struct fakecam_import *imp = buf_priv;
+
+	if (imp->sgt)
+		fakecam_mem_unmap_dmabuf(imp);
+	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_DETACH, imp->index,
+		      fakecam_dbuf_ino(imp->dbuf), imp->attach->dev);
+	dma_buf_detach(imp->dbuf, imp->attach);
+	kfree(imp);
+}
+
+static void *fakecam_import_vaddr(struct fakecam_import *imp)
+{
+	if (!imp->vmapped) {
+		if (fakecam_dmabuf_vmap(imp->dbuf, &imp->map))
+			return NULL;
+		imp->vmapped = true;
+	}
+	/* Memory behind __iomem cannot be filled with plain stores. */
+	if (imp->map.is_iomem)
+		return NULL;
+	return imp->map.vaddr;
+}
+
+/* ---- both kinds ---- */
+
+static void *fakecam_mem_vaddr(struct vb2_buffer *vb, void *buf_priv)
+{
+	struct fakecam_buffer *buf = buf_priv;
+	void *vaddr;
+
+	if (vb->memory == VB2_MEMORY_DMABUF)
+		return fakecam_import_vaddr(buf_priv);
+
+	if (buf->vb2_vmapped)
+		return buf->vaddr;
+	vaddr = fakecam_buffer_vmap(buf);
+	buf->vb2_vmapped = !!vaddr;
+	return vaddr;
+}
+
+/*
+ * The generator fills a frame with the CPU between these two calls. For an
+ * imported buffer that is a CPU access bracket on the exporter; for our own
+ * pages, importers that have them mapped get them synced for their device
+ * afterwards, as after a DMA write by real hardware.
+ */
+void *fakecam_frame_begin(struct vb2_buffer *vb)
+{
+	struct fakecam_import *imp = vb->planes[0].mem_priv;
+	void *vaddr;
+
+	vaddr = vb2_plane_vaddr(vb, 0);
+	if (!vaddr || vb->memory != VB2_MEMORY_DMABUF)
+		return vaddr;
+	if (dma_buf_begin_cpu_access(imp->dbuf, DMA_TO_DEVICE))
+		return NULL;
+	return vaddr;
+}
+
+void fakecam_frame_end(struct vb2_buffer *vb)
+{
+	struct fakecam_buffer *buf = vb->planes[0].mem_priv;
+	struct fakecam_import *imp = vb->planes[0].mem_priv;
+	struct fakecam_export *exp;
+
+	if (vb->memory == VB2_MEMORY_DMABUF) {
+		dma_buf_end_cpu_access(imp->dbuf, DMA_TO_DEVICE);
+		return;
+	}
+
+	mutex_lock(&buf->exports_lock);
+	list_for_each_entry(exp, &buf->exports, node)
+		fakecam_export_sync_for_device(exp);
+	mutex_unlock(&buf->exports_lock);
+}
+
+const struct vb2_mem_ops fakecam_memops = {
+	.alloc		= fakecam_mem_alloc,
+	.put		= fakecam_buffer_put,
+	.get_dmabuf	= fakecam_mem_get_dmabuf,
+	.mmap		= fakecam_mem_mmap,
+	.num_users	= fakecam_mem_num_users,
+	.vaddr		= fakecam_mem_vaddr,
+	.attach_dmabuf	= fakecam_mem_attach_dmabuf,
+	.detach_dmabuf	= fakecam_mem_detach_dmabuf,
+	.map_dmabuf	= fakecam_mem_map_dmabuf,
+	.unmap_dmabuf	= fakecam_mem_unmap_dmabuf,
+};

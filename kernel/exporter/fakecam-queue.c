@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The capture queue (videobuf2) and the thread that plays the sensor.
+ *
+ * vb2 ops appear in the order the core calls them in a buffer's life. While
+ * streaming, one kthread per camera takes the oldest queued buffer at every
+ * frame interval (or as soon as one is queued, in unthrottled mode), writes
+ * stamp and pattern (fakecam-pattern.c) through the plane's kernel mapping
+ * (fakecam-memops.c) and hands it back with a sequence number and a
+ * CLOCK_MONOTONIC timestamp. A tick without a queued buffer is a dropped
+ * frame: the sequence number still advances, as on real hardware.
+ *
+ * All ioctls, and so all of these ops, run under cam->lock (q->lock); the
+ * thread only touches the active list (under active_lock) and values that
+ * cannot change while streaming.
+ */
+#include <linux/hrtimer.h>
+#include <linux/sched.h>
+
+#include "fakecam.h"
+#include "fakecam-compat.h"
+
+static struct fakecam_vb *to_fakecam_vb(struct vb2_buffer *vb)
+{
+	return container_of(to_vb2_v4l2_buffer(vb), struct fakecam_vb, vb);
+}
+
+/*
+ * REQBUFS/CREATE_BUFS: how many planes and how big. With *nplanes set the
+ * caller (CREATE_BUFS) proposes sizes, which must hold the current format.
+ */
+static int fakecam_queue_setup(struct vb2_queue *q, unsigned int *nbuffers,
+			       unsigned int *nplanes, unsigned int sizes[],
+			       struct device *alloc_devs[])
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(q);
+
+	if (*nplanes)
+		return sizes[0] < cam->pix.sizeimage ? -EINVAL : 0;
+	*nplanes = 1;
+	sizes[0] = cam->pix.sizeimage;
+	return 0;
+}
+
+/*
+ * QBUF/PREPARE_BUF: the plane (ours or an imported dma-buf) must hold a
+ * whole frame of the current format.
+ */
+static int fakecam_buf_prepare(struct vb2_buffer *vb)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
+
+	if (vb2_plane_size(vb, 0) < cam->pix.sizeimage)
+		return -EINVAL;
+	vb2_set_plane_payload(vb, 0, cam->pix.sizeimage);
+	return 0;
+}
+
+/* The buffer now belongs to the driver: the generator may fill it. */
+static void fakecam_buf_queue(struct vb2_buffer *vb)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
+	struct fakecam_vb *buf = to_fakecam_vb(vb);
+	unsigned long flags;
+
+	spin_lock_irqsave(&cam->active_lock, flags);
+	list_add_tail(&buf->node, &cam->active);
+	spin_unlock_irqrestore(&cam->active_lock, flags);
+	wake_up(&cam->generator_wq);
+}
+
+static struct fakecam_vb *fakecam_next_active(struct fakecam_dev *cam)
+{
+	struct fakecam_vb *buf;
+	unsigned long flags;
+
+	spin_lock_irqsave(&cam->active_lock, flags);
+	buf = list_first_entry_or_null(&cam->active, struct fakecam_vb, node);
+	if (buf)
+		list_del(&buf->node);
+	spin_unlock_irqrestore(&cam->active_lock, flags);
+	return buf;
+}
+
+static bool fakecam_has_active(struct fakecam_dev *cam)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&cam->active_lock, flags);
+	ret = !list_empty(&cam->active);
+	spin_unlock_irqrestore(&cam->active_lock, flags);
+	return ret;
+}
+
+/* Hands every buffer still owned by the driver back to vb2 in @state. */
+static void fakecam_return_all(struct fakecam_dev *cam,
+			       enum vb2_buffer_state state)
+{
+	struct fakecam_vb *buf;
+
+	while ((buf = fakecam_next_active(cam)))
+		vb2_buffer_done(&buf->vb.vb2_buf, state);
+}
+
+/* One frame into one buffer, then back to vb2 (and DQBUF). */
+static void fakecam_produce(struct fakecam_dev *cam, struct fakecam_vb *buf)
+{
+	struct vb2_buffer *vb = &buf->vb.vb2_buf;
+	u64 now = ktime_get_ns();
+	void *vaddr;
+
+	vaddr = fakecam_frame_begin(vb);
+	if (!vaddr) {
+		vb2_buffer_done(vb, VB2_BUF_STATE_ERROR);
+		return;
+	}
+	fakecam_pattern_fill(vaddr, &cam->pix, cam->fmt, cam->sequence, now,
+			     READ_ONCE(cam->pattern_mode) ==
+				     FAKECAM_PATTERN_STAMP_ONLY);
+	fakecam_frame_end(vb);
+
+	vb->timestamp = now;
+	buf->vb.sequence = cam->sequence;
+	buf->vb.field = V4L2_FIELD_NONE;
+	vb2_buffer_done(vb, VB2_BUF_STATE_DONE);
+}
+
+/* Sleeps until @deadline or kthread_stop(). */
+static void fakecam_sleep_until(ktime_t deadline)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (kthread_should_stop()) {
+		__set_current_state(TASK_RUNNING);
+		return;
+	}
+	schedule_hrtimeout_range(&deadline, 50 * NSEC_PER_USEC,
+				 HRTIMER_MODE_ABS);
+}
+
+static int fakecam_generator(void *data)
+{
+	struct fakecam_dev *cam = data;
+	ktime_t deadline = ktime_get();
+	struct fakecam_vb *buf;
+
+	while (!kthread_should_stop()) {
+		if (READ_ONCE(cam->unthrottled)) {
+			/* As fast as buffers come back: no tick, no drops. */
+			wait_event_interruptible(cam->generator_wq,
+						 kthread_should_stop() ||
+						 fakecam_has_active(cam) ||
+						 !READ_ONCE(cam->unthrottled));
+			buf = fakecam_next_active(cam);
+			if (buf) {
+				fakecam_produce(cam, buf);
+				cam->sequence++;
+			}
+			deadline = ktime_get();
+			cond_resched();
+			continue;
+		}
+
+		deadline = ktime_add_ns(deadline, READ_ONCE(cam->interval_ns));
+		/* Too far behind (slow VM, interval change): restart the clock. */
+		if (ktime_before(deadline, ktime_sub_ns(ktime_get(),
+							READ_ONCE(cam->interval_ns))))
+			deadline = ktime_get();
+		fakecam_sleep_until(deadline);
+		if (kthread_should_stop())
+			break;
+
+		buf = fakecam_next_active(cam);
+		if (buf)
+			fakecam_produce(cam, buf);
+		cam->sequence++;
+	}
+	return 0;
+}
+
+/* STREAMON, once enough buffers are queued (min_queued_buffers). */
+static int fakecam_start_streaming(struct vb2_queue *q, unsigned int count)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(q);
+	struct task_struct *thread;
+
+	cam->sequence = 0;
+	thread = kthread_run(fakecam_generator, cam, "fakecam-%u", cam->index);
+	if (IS_ERR(thread)) {
+		fakecam_return_all(cam, VB2_BUF_STATE_QUEUED);
+		return PTR_ERR(thread);
+	}
+	cam->generator = thread;
+	return 0;
+}
+
+/*
+ * STREAMOFF, close or REQBUFS while streaming: stop the thread first, so no
+ * buffer is being filled, then hand back every buffer we still hold.
+ */
+static void fakecam_stop_streaming(struct vb2_queue *q)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(q);
+
+	kthread_stop(cam->generator);
+	cam->generator = NULL;
+	fakecam_return_all(cam, VB2_BUF_STATE_ERROR);
+}
+
+static const struct vb2_ops fakecam_vb2_ops = {
+	.queue_setup		= fakecam_queue_setup,
+	.buf_prepare		= fakecam_buf_prepare,
+	.buf_queue		= fakecam_buf_queue,
+	.start_streaming	= fakecam_start_streaming,
+	.stop_streaming		= fakecam_stop_streaming,
+	FAKECAM_VB2_WAIT_OPS
+};
+
+int fakecam_queue_init(struct fakecam_dev *cam)
+{
+	struct vb2_queue *q = &cam->queue;
+
+	spin_lock_init(&cam->active_lock);
+	INIT_LIST_HEAD(&cam->active);
+	init_waitqueue_head(&cam->generator_wq);
+
+	q->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	q->io_modes = VB2_MMAP | VB2_DMABUF;
+	q->drv_priv = cam;
+	q->buf_struct_size = sizeof(struct fakecam_vb);
+	q->ops = &fakecam_vb2_ops;
+	q->mem_ops = &fakecam_memops;
+	q->timestamp_flags = V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
+	q->lock = &cam->lock;
+	q->dev = &cam->pdev->dev;
+	/* The generator needs a buffer to fill before it is worth starting. */
+	fakecam_vb2_set_min_queued(q, 1);
+	return vb2_queue_init(q);
+}

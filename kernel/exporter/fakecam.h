@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fakecam: a V4L2 capture device whose frames live in system pages that the
+ * module exports as dma-bufs with its own dma_buf_ops.
+ *
+ * This header ties the files together:
+ *   fakecam-drv.c      module parameters, one platform device per camera
+ *   fakecam-v4l2.c     the V4L2 ioctls, formats and controls
+ *   fakecam-queue.c    the vb2 queue and the frame generator thread
+ *   fakecam-memops.c   vb2_mem_ops: page buffers (MMAP) and imports (DMABUF)
+ *   fakecam-dmabuf.c   the dma-buf exporter: struct dma_buf_ops
+ *   fakecam-pattern.c  writes stamp and test pattern into a frame
+ *   fakecam-debugfs.c  buffer list and event log under debugfs
+ *   fakecam_trace.h    the fakecam:fakecam_dmabuf tracepoint
+ *   fakecam-compat.h   kernel-version differences
+ */
+#ifndef FAKECAM_H
+#define FAKECAM_H
+
+#include <linux/dma-buf.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/refcount.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <media/v4l2-ctrls.h>
+#include <media/v4l2-device.h>
+#include <media/videobuf2-memops.h>
+#include <media/videobuf2-v4l2.h>
+
+#define FAKECAM_NAME		"fakecam"
+#define FAKECAM_MAX_DEVICES	8
+
+#define FAKECAM_MIN_WIDTH	64
+#define FAKECAM_MIN_HEIGHT	64
+#define FAKECAM_MAX_WIDTH	3840
+#define FAKECAM_MAX_HEIGHT	2160
+#define FAKECAM_MIN_FPS		1
+#define FAKECAM_MAX_FPS		240
+
+/* Driver-specific controls, in a range no in-tree driver uses. */
+#define FAKECAM_CID_BASE	(V4L2_CID_USER_BASE + 0x1f00)
+#define FAKECAM_CID_UNTHROTTLED	(FAKECAM_CID_BASE + 0)
+#define FAKECAM_CID_PATTERN	(FAKECAM_CID_BASE + 1)
+
+enum fakecam_pattern_mode {
+	FAKECAM_PATTERN_FULL = 0,
+	FAKECAM_PATTERN_STAMP_ONLY = 1,
+};
+
+/**
+ * struct fakecam_format - a pixel format the camera produces
+ * @fourcc: V4L2 pixel format
+ * @drm_fourcc: the DRM format with the same memory layout (goes in the stamp)
+ * @bpp: bytes per pixel of the first plane
+ * @step_w: width granularity
+ * @step_h: height granularity
+ * @chroma_rows_div: 0 for single-plane formats; 2 when a half-height
+ *	chroma plane follows the luma plane (NV12)
+ */
+struct fakecam_format {
+	u32 fourcc;
+	u32 drm_fourcc;
+	u8 bpp;
+	u8 step_w;
+	u8 step_h;
+	u8 chroma_rows_div;
+};
+
+/**
+ * struct fakecam_dev - one camera
+ * @v4l2_dev: the V4L2 device
+ * @vdev: the video node
+ * @queue: the capture queue
+ * @lock: serialises ioctls and the queue (vdev.lock and queue.lock)
+ * @ctrls: control handler
+ * @unthrottled: produce frames as fast as buffers come back (control value,
+ *	copied here so that the generator never takes the handler's lock)
+ * @pattern_mode: enum fakecam_pattern_mode (control value, ditto)
+ * @pdev: the platform device; its struct device imports dma-bufs
+ * @index: camera number, the <dev> of the dma-buf names
+ * @pix: the current format
+ * @fmt: the description of @pix.pixelformat
+ * @timeperframe: the current frame interval
+ * @interval_ns: @timeperframe in nanoseconds, read by the generator
+ * @active_lock: protects @active
+ * @active: buffers queued to the driver, oldest first
+ * @generator: the frame generator thread while streaming
+ * @generator_wq: wakes the generator when a buffer is queued
+ * @sequence: sequence number of the next frame
+ * @buffers_lock: protects @buffers
+ * @buffers: every live page buffer of this camera (struct fakecam_buffer)
+ * @debugfs: this camera's debugfs folder
+ */
+struct fakecam_dev {
+	struct v4l2_device v4l2_dev;
+	struct video_device vdev;
+	struct vb2_queue queue;
+	struct mutex lock; /* vdev.lock and queue.lock */
+	struct v4l2_ctrl_handler ctrls;
+	bool unthrottled;
+	u32 pattern_mode;
+	struct platform_device *pdev;
+	unsigned int index;
+
+	struct v4l2_pix_format pix;
+	const struct fakecam_format *fmt;
+	struct v4l2_fract timeperframe;
+	u64 interval_ns;
+
+	spinlock_t active_lock; /* guards active */
+	struct list_head active;
+	struct task_struct *generator;
+	wait_queue_head_t generator_wq;
+	u32 sequence;
+
+	struct mutex buffers_lock; /* guards buffers */
+	struct list_head buffers;
+	struct dentry *debugfs;
+};
+
+/**
+ * struct fakecam_vb - a vb2 buffer of the capture queue
+ * @vb: the vb2 buffer
+ * @node: entry in fakecam_dev.active
+ */
+struct fakecam_vb {
+	struct vb2_v4l2_buffer vb;
+	struct list_head node;
+};
+
+/**
+ * struct fakecam_buffer - the memory of one MMAP buffer: system pages
+ * @cam: the camera that allocated it
+ * @index: vb2 index at allocation time
+ * @id: unique number of this allocation
+ * @size: size in bytes, a multiple of PAGE_SIZE
+ * @n_pages: number of pages
+ * @pages: the pages, allocated one by one (not contiguous)
+ * @pfn_hash: pfn_hash_add() over @pages, the zero-copy fingerprint
+ * @refcount: vb2 owner + each user mapping + each exported dma-buf
+ * @handler: lets vb2_common_vm_ops hold @refcount for user mappings
+ * @vmap_lock: protects @vaddr and @vmap_count
+ * @vaddr: kernel mapping of @pages, while @vmap_count > 0
+ * @vmap_count: users of @vaddr (the generator, dma_buf_vmap callers)
+ * @vb2_vmapped: vb2's vaddr op took a @vmap_count reference
+ * @exports_lock: protects @exports
+ * @exports: the live dma-bufs exported from this buffer
+ * @node: entry in fakecam_dev.buffers
+ */
+struct fakecam_buffer {
+	struct fakecam_dev *cam;
+	unsigned int index;
+	u64 id;
+	size_t size;
+	unsigned int n_pages;
+	struct page **pages;
+	u64 pfn_hash;
+	refcount_t refcount;
+	struct vb2_vmarea_handler handler;
+
+	struct mutex vmap_lock; /* guards vaddr, vmap_count */
+	void *vaddr;
+	unsigned int vmap_count;
+	bool vb2_vmapped;
+
+	struct mutex exports_lock; /* guards exports */
+	struct list_head exports;
+	struct list_head node;
+};
+
+/**
+ * struct fakecam_export - one dma-buf exported from a fakecam_buffer
+ * @buf: the buffer; the export holds a reference on it
+ * @dbuf: the dma-buf
+ * @ino: the inode number of the dma-buf's file
+ * @lock: protects @attachments
+ * @attachments: struct fakecam_attachment of every attached importer
+ * @node: entry in fakecam_buffer.exports
+ */
+struct fakecam_export {
+	struct fakecam_buffer *buf;
+	struct dma_buf *dbuf;
+	u64 ino;
+	struct mutex lock; /* guards attachments */
+	struct list_head attachments;
+	struct list_head node;
+};
+
+/* fakecam-memops.c */
+extern const struct vb2_mem_ops fakecam_memops;
+void fakecam_buffer_get(struct fakecam_buffer *buf);
+void fakecam_buffer_put(void *buf_priv);
+void *fakecam_buffer_vmap(struct fakecam_buffer *buf);
+void fakecam_buffer_vunmap(struct fakecam_buffer *buf);
+int fakecam_buffer_map_user(struct fakecam_buffer *buf,
+			    struct vm_area_struct *vma);
+void *fakecam_frame_begin(struct vb2_buffer *vb);
+void fakecam_frame_end(struct vb2_buffer *vb);
+
+/* fakecam-dmabuf.c */
+struct dma_buf *fakecam_export(struct fakecam_buffer *buf,
+			       unsigned long flags);
+void fakecam_export_sync_for_device(struct fakecam_export *exp);
+void fakecam_export_show(struct seq_file *m, struct fakecam_export *exp);
+
+/* fakecam-queue.c */
+int fakecam_queue_init(struct fakecam_dev *cam);
+
+/* fakecam-v4l2.c */
+extern const struct fakecam_format fakecam_formats[];
+extern const unsigned int fakecam_n_formats;
+const struct fakecam_format *fakecam_find_format(u32 fourcc);
+void fakecam_fill_pix(struct v4l2_pix_format *pix,
+		      const struct fakecam_format *fmt);
+void fakecam_set_interval(struct fakecam_dev *cam, struct v4l2_fract tpf);
+int fakecam_video_register(struct fakecam_dev *cam);
+
+/* fakecam-pattern.c */
+void fakecam_pattern_fill(void *vaddr, const struct v4l2_pix_format *pix,
+			  const struct fakecam_format *fmt, u32 seq,
+			  u64 timestamp_ns, bool stamp_only);
+
+/* fakecam-debugfs.c */
+enum fakecam_event_op {
+	FAKECAM_EV_EXPORT,
+	FAKECAM_EV_ATTACH,
+	FAKECAM_EV_MAP,
+	FAKECAM_EV_UNMAP,
+	FAKECAM_EV_DETACH,
+	FAKECAM_EV_RELEASE,
+	FAKECAM_EV_BEGIN_CPU,
+	FAKECAM_EV_END_CPU,
+	FAKECAM_EV_VMAP,
+	FAKECAM_EV_VUNMAP,
+	FAKECAM_EV_MMAP,
+	FAKECAM_EV_IMPORT_ATTACH,
+	FAKECAM_EV_IMPORT_MAP,
+	FAKECAM_EV_IMPORT_UNMAP,
+	FAKECAM_EV_IMPORT_DETACH,
+};
+
+void fakecam_event(struct fakecam_dev *cam, enum fakecam_event_op op,
+		   unsigned int index, u64 ino, struct device *peer);
+void fakecam_debugfs_init(void);
+void fakecam_debugfs_exit(void);
+void fakecam_debugfs_add(struct fakecam_dev *cam);
+
+#endif /* FAKECAM_H */
