@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel version difference fakedisp meets, in one place. The rest of
+ * the module calls the fakedisp_compat_* names and never tests a version.
+ *
+ * Kernels: 6.1 (Debian 12), 6.12 (Debian 12 backports), 7.x (Debian sid).
+ */
+#ifndef FAKEDISP_COMPAT_H
+#define FAKEDISP_COMPAT_H
+
+#include <linux/dma-buf.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/version.h>
+
+#include <drm/drm_fourcc.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+
+#include "fakedisp.h"
+
+/* The one place that tests the kernel version: true before release a.b.c. */
+#define FAKEDISP_KERNEL_BEFORE(a, b, c) (KERNEL_VERSION(a, b, c) > LINUX_VERSION_CODE)
+
+/*
+ * dma_buf_vmap(): until 6.1 it takes the dma-buf's own mutex itself; from
+ * 6.2 the caller must hold the reservation lock, and the _unlocked variant
+ * takes it for us. dma_buf_map_attachment_unlocked() (the same move for
+ * mapping) exists on all our kernels: 6.2 added it and 6.1.y stable carries
+ * it, so the import path calls it directly.
+ */
+static inline int fakedisp_compat_dma_buf_vmap(struct dma_buf *dmabuf,
+					       struct iosys_map *map)
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 2, 0)
+	return dma_buf_vmap(dmabuf, map);
+#else
+	return dma_buf_vmap_unlocked(dmabuf, map);
+#endif
+}
+
+static inline void fakedisp_compat_dma_buf_vunmap(struct dma_buf *dmabuf,
+						  struct iosys_map *map)
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 2, 0)
+	dma_buf_vunmap(dmabuf, map);
+#else
+	dma_buf_vunmap_unlocked(dmabuf, map);
+#endif
+}
+
+/*
+ * 7.2 renamed struct drm_atomic_state to struct drm_atomic_commit; the
+ * atomic callbacks and helpers take it under either name.
+ */
+#if FAKEDISP_KERNEL_BEFORE(7, 2, 0)
+#define fakedisp_atomic_state drm_atomic_state
+#else
+#define fakedisp_atomic_state drm_atomic_commit
+#endif
+
+/* 6.13 turned symbol namespaces into strings. */
+#if FAKEDISP_KERNEL_BEFORE(6, 13, 0)
+#define FAKEDISP_COMPAT_DMA_BUF_NS DMA_BUF
+#else
+#define FAKEDISP_COMPAT_DMA_BUF_NS "DMA_BUF"
+#endif
+
+/* 6.3 made vma->vm_flags read-only behind accessors. */
+static inline void fakedisp_compat_vm_flags_set(struct vm_area_struct *vma,
+						vm_flags_t flags)
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 3, 0)
+	vma->vm_flags |= flags;
+#else
+	vm_flags_set(vma, flags);
+#endif
+}
+
+/* 6.13 added hrtimer_setup(); 6.15 removed hrtimer_init(). */
+static inline void
+fakedisp_compat_hrtimer_setup(struct hrtimer *timer,
+			      enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 13, 0)
+	hrtimer_init(timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	timer->function = fn;
+#else
+	hrtimer_setup(timer, fn, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+#endif
+}
+
+/* drm_driver.date is unused from 6.14 on and gone soon after. */
+#if FAKEDISP_KERNEL_BEFORE(6, 14, 0)
+#define FAKEDISP_COMPAT_DRIVER_IDENTITY \
+	.name = FAKEDISP_NAME, .desc = FAKEDISP_DESC, .date = FAKEDISP_DATE
+#else
+#define FAKEDISP_COMPAT_DRIVER_IDENTITY .name = FAKEDISP_NAME, .desc = FAKEDISP_DESC
+#endif
+
+/*
+ * 6.17 passes the format info to .fb_create and to the GEM framebuffer
+ * helpers: fakedisp_compat_fb_create() is our .fb_create for this kernel,
+ * calling fakedisp_fb_create_checked() (fakedisp-kms.c), which creates the
+ * framebuffer through fakedisp_compat_gem_fb_create().
+ */
+#if FAKEDISP_KERNEL_BEFORE(6, 17, 0)
+static inline struct drm_framebuffer *
+fakedisp_compat_fb_create(struct drm_device *dev, struct drm_file *file,
+			  const struct drm_mode_fb_cmd2 *cmd)
+{
+	return fakedisp_fb_create_checked(dev, file,
+					  drm_get_format_info(dev, cmd), cmd);
+}
+
+static inline struct drm_framebuffer *
+fakedisp_compat_gem_fb_create(struct drm_device *dev, struct drm_file *file,
+			      const struct drm_format_info *info,
+			      const struct drm_mode_fb_cmd2 *cmd,
+			      const struct drm_framebuffer_funcs *funcs)
+{
+	return drm_gem_fb_create_with_funcs(dev, file, cmd, funcs);
+}
+#else
+static inline struct drm_framebuffer *
+fakedisp_compat_fb_create(struct drm_device *dev, struct drm_file *file,
+			  const struct drm_format_info *info,
+			  const struct drm_mode_fb_cmd2 *cmd)
+{
+	return fakedisp_fb_create_checked(dev, file, info, cmd);
+}
+
+static inline struct drm_framebuffer *
+fakedisp_compat_gem_fb_create(struct drm_device *dev, struct drm_file *file,
+			      const struct drm_format_info *info,
+			      const struct drm_mode_fb_cmd2 *cmd,
+			      const struct drm_framebuffer_funcs *funcs)
+{
+	return drm_gem_fb_create_with_funcs(dev, file, info, cmd, funcs);
+}
+#endif
+
+#endif /* FAKEDISP_COMPAT_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fakedisp observability, in /sys/kernel/debug/fakedisp/:
+ *   buffers  one line per buffer object: id, kind (import or dumb), size,
+ *            dma-buf inode, pfn hash (pfn-hash.h; equal to the exporter's
+ *            for the same buffer = zero copy), exporter, references
+ *   scanout  the scanout counters (fakedisp-scanout.c), "name: value"
+ *   events   the last FAKEDISP_EVENT_LOG_SIZE events, oldest first:
+ *            "<ns> <type> bo=<id> ino=<inode> arg=<n>"
+ * Every event also goes to the fakedisp:fakedisp_event tracepoint.
+ * The CRC is DRM's own: /sys/kernel/debug/dri/<minor>/crtc-0/crc/.
+ */
+#include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "fakedisp.h"
+
+#define CREATE_TRACE_POINTS
+#include "fakedisp_trace.h"
+
+/* Any context, hard irq included. */
+void fakedisp_event(struct fakedisp_device *fd, const char *type,
+		    u32 bo, unsigned long ino, u64 arg)
+{
+	struct fakedisp_event *ev;
+	unsigned long flags;
+
+	trace_fakedisp_event(type, bo, ino, arg);
+
+	spin_lock_irqsave(&fd->log_lock, flags);
+	ev = &fd->log[fd->log_head++ % FAKEDISP_EVENT_LOG_SIZE];
+	ev->time_ns = ktime_get_ns();
+	ev->type = type;
+	ev->bo = bo;
+	ev->ino = ino;
+	ev->arg = arg;
+	spin_unlock_irqrestore(&fd->log_lock, flags);
+}
+
+static int buffers_show(struct seq_file *m, void *unused)
+{
+	struct fakedisp_device *fd = m->private;
+	struct fakedisp_bo *bo;
+
+	seq_puts(m, "id kind size ino pfn_hash exporter refs handles vmapped\n");
+	mutex_lock(&fd->buffers_lock);
+	list_for_each_entry(bo, &fd->buffers, link) {
+		bool import = bo->dmabuf;
+
+		seq_printf(m, "%u %s %zu %lu 0x%016llx %s %u %u %d\n", bo->id,
+			   import ? "import" : "dumb", bo->base.size, bo->ino,
+			   bo->pfn_hash, import ? bo->dmabuf->exp_name : "-",
+			   kref_read(&bo->base.refcount), bo->base.handle_count,
+			   !iosys_map_is_null(&bo->map));
+	}
+	mutex_unlock(&fd->buffers_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(buffers);
+
+static int scanout_show(struct seq_file *m, void *unused)
+{
+	struct fakedisp_device *fd = m->private;
+	struct fakedisp_scanout_stats s;
+	u64 on_screen;
+	bool crc;
+
+	spin_lock_irq(&fd->scanout_lock);
+	s = fd->stats;
+	on_screen = fd->on_screen ? fd->on_screen->id : 0;
+	crc = fd->crc_enabled;
+	spin_unlock_irq(&fd->scanout_lock);
+
+	seq_printf(m, "refresh_hz: %u\n", fakedisp_refresh_hz);
+	seq_printf(m, "on_screen: %llu\n", on_screen);
+	seq_printf(m, "crc_enabled: %d\n", crc);
+	seq_printf(m, "vblanks: %llu\n", s.vblanks);
+	seq_printf(m, "scanned: %llu\n", s.scanned);
+	seq_printf(m, "stamped_ok: %llu\n", s.stamped_ok);
+	seq_printf(m, "unstamped: %llu\n", s.unstamped);
+	seq_printf(m, "bad_stamp: %llu\n", s.bad_stamp);
+	seq_printf(m, "bad_checksum: %llu\n", s.bad_checksum);
+	seq_printf(m, "rewritten: %llu\n", s.rewritten);
+	seq_printf(m, "last_seq: %llu\n", s.last_seq);
+	seq_printf(m, "dropped: %llu\n", s.merged + s.skipped + s.discarded);
+	seq_printf(m, "merged: %llu\n", s.merged);
+	seq_printf(m, "skipped: %llu\n", s.skipped);
+	seq_printf(m, "discarded: %llu\n", s.discarded);
+	seq_printf(m, "crc_entries: %llu\n", s.crc_entries);
+	seq_printf(m, "timer_overruns: %llu\n", s.timer_overruns);
+	seq_printf(m, "last_read_us: %llu\n", div_u64(s.last_read_ns, 1000));
+	seq_printf(m, "max_read_us: %llu\n", div_u64(s.max_read_ns, 1000));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(scanout);
+
+static int events_show(struct seq_file *m, void *unused)
+{
+	struct fakedisp_device *fd = m->private;
+	struct fakedisp_event *log;
+	u64 head, first, i;
+
+	/* Copied out: printing under a spinlock the timer takes is too long. */
+	log = kvmalloc_array(FAKEDISP_EVENT_LOG_SIZE, sizeof(*log), GFP_KERNEL);
+	if (!log)
+		return -ENOMEM;
+	spin_lock_irq(&fd->log_lock);
+	memcpy(log, fd->log, sizeof(fd->log));
+	head = fd->log_head;
+	spin_unlock_irq(&fd->log_lock);
+
+	first = head > FAKEDISP_EVENT_LOG_SIZE ? head - FAKEDISP_EVENT_LOG_SIZE : 0;
+	for (i = first; i < head; i++) {
+		struct fakedisp_event *ev = &log[i % FAKEDISP_EVENT_LOG_SIZE];
+
+		seq_printf(m, "%llu %s bo=%u ino=%lu arg=%llu\n", ev->time_ns,
+			   ev->type, ev->bo, ev->ino, ev->arg);
+	}
+	kvfree(log);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(events);
+
+void fakedisp_debugfs_init(struct fakedisp_device *fd)
+{
+	fd->debugfs = debugfs_create_dir(FAKEDISP_NAME, NULL);
+	debugfs_create_file("buffers", 0444, fd->debugfs, fd, &buffers_fops);
+	debugfs_create_file("scanout", 0444, fd->debugfs, fd, &scanout_fops);
+	debugfs_create_file("events", 0444, fd->debugfs, fd, &events_fops);
+}
+
+void fakedisp_debugfs_fini(struct fakedisp_device *fd)
+{
+	debugfs_remove_recursive(fd->debugfs);
+	fd->debugfs = NULL;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fakedisp registration: module parameters, the drm_driver (its feature
+ * list), and one DRM device on a platform device of our own. The KMS
+ * objects are in fakedisp-kms.c, buffers in fakedisp-gem.c and
+ * fakedisp-prime.c, the scanout in fakedisp-scanout.c.
+ *
+ * No fbdev emulation: a display that tests dma-buf import has no console.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_vblank.h>
+
+#include "fakedisp.h"
+#include "fakedisp-compat.h"
+
+#define FAKEDISP_MAX_REFRESH_HZ 1000
+
+unsigned int fakedisp_refresh_hz = 60;
+module_param_named(refresh_hz, fakedisp_refresh_hz, uint, 0444);
+MODULE_PARM_DESC(refresh_hz,
+		 "Refresh rate of every mode in Hz: the vblank rate (1-1000, default 60)");
+
+static struct fakedisp_device *fakedisp;
+
+DEFINE_DRM_GEM_FOPS(fakedisp_fops);
+
+static const struct drm_driver fakedisp_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
+	.fops = &fakedisp_fops,
+	.dumb_create = fakedisp_dumb_create,
+	/* Import: our own path (fakedisp-prime.c) behind DRM's fd lookup. */
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import = fakedisp_gem_prime_import,
+	/* Export: DRM's helpers over our objects' get_sg_table/vmap/mmap. */
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	FAKEDISP_COMPAT_DRIVER_IDENTITY,
+	.major = 1,
+	.minor = 0,
+};
+
+static int fakedisp_create(void)
+{
+	struct platform_device *pdev;
+	struct fakedisp_device *fd;
+	int ret;
+
+	pdev = platform_device_register_simple(FAKEDISP_NAME, -1, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_pdev;
+	}
+
+	fd = devm_drm_dev_alloc(&pdev->dev, &fakedisp_driver,
+				struct fakedisp_device, drm);
+	if (IS_ERR(fd)) {
+		ret = PTR_ERR(fd);
+		goto err_devres;
+	}
+	fd->pdev = pdev;
+	spin_lock_init(&fd->scanout_lock);
+	spin_lock_init(&fd->log_lock);
+	mutex_init(&fd->buffers_lock);
+	INIT_LIST_HEAD(&fd->buffers);
+	INIT_WORK(&fd->scanout_work, fakedisp_scanout_work);
+
+	/* Exporters map their buffers for this device; any address will do. */
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_devres;
+
+	fd->scanout_wq = alloc_ordered_workqueue("fakedisp-scanout", 0);
+	if (!fd->scanout_wq) {
+		ret = -ENOMEM;
+		goto err_devres;
+	}
+	ret = drm_vblank_init(&fd->drm, 1);
+	if (ret)
+		goto err_wq;
+	ret = fakedisp_kms_init(fd);
+	if (ret)
+		goto err_wq;
+	fakedisp_debugfs_init(fd);
+	ret = drm_dev_register(&fd->drm, 0);
+	if (ret)
+		goto err_debugfs;
+
+	fakedisp = fd;
+	return 0;
+
+err_debugfs:
+	fakedisp_debugfs_fini(fd);
+err_wq:
+	destroy_workqueue(fd->scanout_wq);
+err_devres:
+	devres_release_group(&pdev->dev, NULL);
+err_pdev:
+	platform_device_unregister(pdev);
+	return ret;
+}
+
+static void fakedisp_destroy(struct fakedisp_device *fd)
+{
+	struct platform_device *pdev = fd->pdev;
+
+	drm_dev_unregister(&fd->drm);
+	/* Turns the CRTC off: the frame on screen is released. */
+	drm_atomic_helper_shutdown(&fd->drm);
+	/* The worker may still hold a frame; it lets go of it here. */
+	destroy_workqueue(fd->scanout_wq);
+	fakedisp_debugfs_fini(fd);
+	devres_release_group(&pdev->dev, NULL);
+	platform_device_unregister(pdev);
+}
+
+static int __init fakedisp_init(void)
+{
+	if (!fakedisp_refresh_hz || fakedisp_refresh_hz > FAKEDISP_MAX_REFRESH_HZ) {
+		pr_err("fakedisp: refresh_hz=%u is outside 1-%u\n",
+		       fakedisp_refresh_hz, FAKEDISP_MAX_REFRESH_HZ);
+		return -EINVAL;
+	}
+	return fakedisp_create();
+}
+
+static void __exit fakedisp_exit(void)
+{
+	fakedisp_destroy(fakedisp);
+}
+
+module_init(fakedisp_init);
+module_exit(fakedisp_exit);
+
+MODULE_DESCRIPTION(FAKEDISP_DESC);
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(FAKEDISP_COMPAT_DMA_BUF_NS);

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fakedisp buffer objects. Two kinds share struct fakedisp_bo:
+ *   - dumb buffers, backed by pages we allocate ourselves, which userspace
+ *     maps (DRM_IOCTL_MODE_MAP_DUMB + mmap) and may export as dma-bufs
+ *     through DRM's PRIME helpers (get_sg_table, vmap, mmap below);
+ *   - imports, made by fakedisp-prime.c around another driver's dma-buf.
+ * Both get a kernel mapping at first scanout (fakedisp_bo_vmap()), which
+ * fakedisp-scanout.c reads, and a pfn hash shown in debugfs.
+ */
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
+
+#include <dmabuf-interop/pfn-hash.h>
+
+#include "fakedisp.h"
+#include "fakedisp-compat.h"
+
+/* Dumb buffer limits, checked before any allocation. */
+#define FAKEDISP_DUMB_MAX_DIM 8192
+#define FAKEDISP_DUMB_MAX_SIZE (256ull << 20)
+/* Row alignment of dumb buffers, as a display engine's DMA would want. */
+#define FAKEDISP_DUMB_PITCH_ALIGN 64
+
+u64 fakedisp_sgt_pfn_hash(struct sg_table *sgt)
+{
+	struct sg_page_iter piter;
+	u64 hash = PFN_HASH_INIT;
+
+	for_each_sgtable_page(sgt, &piter, 0)
+		hash = pfn_hash_add(hash, page_to_pfn(sg_page_iter_page(&piter)));
+	return hash;
+}
+
+static u64 pages_pfn_hash(struct page **pages, unsigned long n)
+{
+	u64 hash = PFN_HASH_INIT;
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		hash = pfn_hash_add(hash, page_to_pfn(pages[i]));
+	return hash;
+}
+
+/* Gives @bo its id and makes it visible to debugfs and import lookups. */
+void fakedisp_bo_register(struct fakedisp_device *fd, struct fakedisp_bo *bo)
+{
+	mutex_lock(&fd->buffers_lock);
+	bo->id = ++fd->next_bo_id;
+	list_add_tail(&bo->link, &fd->buffers);
+	mutex_unlock(&fd->buffers_lock);
+}
+
+/* The kernel mapping the scanout reads; made once, kept until free. */
+int fakedisp_bo_vmap(struct fakedisp_bo *bo)
+{
+	struct fakedisp_device *fd = to_fakedisp(bo->base.dev);
+	unsigned long n = bo->base.size >> PAGE_SHIFT;
+	void *vaddr;
+	int ret = 0;
+
+	mutex_lock(&bo->vmap_lock);
+	if (!iosys_map_is_null(&bo->map))
+		goto out;
+	if (bo->base.import_attach) {
+		ret = fakedisp_import_vmap(bo);
+		goto out;
+	}
+	vaddr = vmap(bo->pages, n, VM_MAP, PAGE_KERNEL);
+	if (!vaddr) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	iosys_map_set_vaddr(&bo->map, vaddr);
+	fakedisp_event(fd, "vmap", bo->id, bo->ino, 0);
+out:
+	mutex_unlock(&bo->vmap_lock);
+	return ret;
+}
+
+static void free_pages_array(struct page **pages, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		__free_page(pages[i]);
+	kvfree(pages);
+}
+
+static void fakedisp_bo_free(struct drm_gem_object *obj)
+{
+	struct fakedisp_device *fd = to_fakedisp(obj->dev);
+	struct fakedisp_bo *bo = to_fakedisp_bo(obj);
+
+	mutex_lock(&fd->buffers_lock);
+	list_del(&bo->link);
+	mutex_unlock(&fd->buffers_lock);
+
+	if (obj->import_attach) {
+		fakedisp_import_release(bo);
+	} else {
+		if (!iosys_map_is_null(&bo->map)) {
+			vunmap(bo->map.vaddr);
+			fakedisp_event(fd, "vunmap", bo->id, bo->ino, 0);
+		}
+		free_pages_array(bo->pages, obj->size >> PAGE_SHIFT);
+	}
+	fakedisp_event(fd, "free", bo->id, bo->ino, 0);
+
+	drm_gem_object_release(obj);
+	mutex_destroy(&bo->vmap_lock);
+	kfree(bo);
+}
+
+/* For DRM's PRIME export: a fresh table, mapped and freed by DRM. */
+static struct sg_table *fakedisp_bo_get_sg_table(struct drm_gem_object *obj)
+{
+	struct fakedisp_bo *bo = to_fakedisp_bo(obj);
+
+	return drm_prime_pages_to_sg(obj->dev, bo->pages,
+				     obj->size >> PAGE_SHIFT);
+}
+
+static struct dma_buf *fakedisp_bo_export(struct drm_gem_object *obj,
+					  int flags)
+{
+	struct fakedisp_bo *bo = to_fakedisp_bo(obj);
+	struct dma_buf *dmabuf;
+
+	dmabuf = drm_gem_prime_export(obj, flags);
+	if (!IS_ERR(dmabuf)) {
+		bo->ino = file_inode(dmabuf->file)->i_ino;
+		fakedisp_event(to_fakedisp(obj->dev), "export", bo->id, bo->ino,
+			       obj->size);
+	}
+	return dmabuf;
+}
+
+/* vmap for other importers of an exported dumb buffer. */
+static int fakedisp_bo_gem_vmap(struct drm_gem_object *obj,
+				struct iosys_map *map)
+{
+	struct fakedisp_bo *bo = to_fakedisp_bo(obj);
+	int ret;
+
+	ret = fakedisp_bo_vmap(bo);
+	if (!ret)
+		*map = bo->map;
+	return ret;
+}
+
+/* The mapping stays until the object is freed; nothing to undo here. */
+static void fakedisp_bo_gem_vunmap(struct drm_gem_object *obj,
+				   struct iosys_map *map)
+{
+}
+
+/*
+ * mmap of a dumb buffer, through the DRM fd or an exported dma-buf. Both
+ * callers leave the fake offset in vm_pgoff. All pages go in at once: the
+ * buffer is pinned for its whole life anyway.
+ */
+static int fakedisp_bo_mmap(struct drm_gem_object *obj,
+			    struct vm_area_struct *vma)
+{
+	struct fakedisp_bo *bo = to_fakedisp_bo(obj);
+	unsigned long first = vma->vm_pgoff - drm_vma_node_start(&obj->vma_node);
+	unsigned long n = vma_pages(vma), i;
+	int ret;
+
+	if (obj->import_attach)
+		return -EINVAL;
+	if (first > obj->size >> PAGE_SHIFT ||
+	    n > (obj->size >> PAGE_SHIFT) - first)
+		return -EINVAL;
+
+	fakedisp_compat_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	for (i = 0; i < n; i++) {
+		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE,
+				     bo->pages[first + i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct vm_operations_struct fakedisp_bo_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+const struct drm_gem_object_funcs fakedisp_bo_funcs = {
+	.free = fakedisp_bo_free,
+	.export = fakedisp_bo_export,
+	.get_sg_table = fakedisp_bo_get_sg_table,
+	.vmap = fakedisp_bo_gem_vmap,
+	.vunmap = fakedisp_bo_gem_vunmap,
+	.mmap = fakedisp_bo_mmap,
+	.vm_ops = &fakedisp_bo_vm_ops,
+};
+
+static struct fakedisp_bo *fakedisp_bo_create(struct fakedisp_device *fd,
+					      size_t size)
+{
+	unsigned long n = size >> PAGE_SHIFT, i;
+	struct fakedisp_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->pages = kvmalloc_array(n, sizeof(*bo->pages), GFP_KERNEL);
+	if (!bo->pages)
+		goto err_bo;
+	/* Zeroed: a fresh buffer must not show what freed memory held. */
+	for (i = 0; i < n; i++) {
+		bo->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!bo->pages[i])
+			goto err_pages;
+	}
+
+	bo->base.funcs = &fakedisp_bo_funcs;
+	drm_gem_private_object_init(&fd->drm, &bo->base, size);
+	mutex_init(&bo->vmap_lock);
+	bo->pfn_hash = pages_pfn_hash(bo->pages, n);
+	fakedisp_bo_register(fd, bo);
+	fakedisp_event(fd, "create", bo->id, 0, size);
+	return bo;
+
+err_pages:
+	free_pages_array(bo->pages, i);
+err_bo:
+	kfree(bo);
+	return ERR_PTR(-ENOMEM);
+}
+
+/* DRM_IOCTL_MODE_CREATE_DUMB: bpp is 8 (NV12), 16 (YUYV) or 32 (RGB). */
+int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
+			 struct drm_mode_create_dumb *args)
+{
+	struct fakedisp_device *fd = to_fakedisp(drm);
+	struct fakedisp_bo *bo;
+	u64 pitch, size;
+	int ret;
+
+	if (!args->width || !args->height ||
+	    args->width > FAKEDISP_DUMB_MAX_DIM ||
+	    args->height > FAKEDISP_DUMB_MAX_DIM ||
+	    !args->bpp || args->bpp > 32 || args->bpp % 8)
+		return -EINVAL;
+
+	pitch = ALIGN((u64)args->width * (args->bpp / 8),
+		      FAKEDISP_DUMB_PITCH_ALIGN);
+	size = PAGE_ALIGN(pitch * args->height);
+	if (size > FAKEDISP_DUMB_MAX_SIZE)
+		return -EINVAL;
+
+	bo = fakedisp_bo_create(fd, size);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
+
+	ret = drm_gem_handle_create(file, &bo->base, &args->handle);
+	/* The handle holds the object now, or nothing does. */
+	drm_gem_object_put(&bo->base);
+	if (ret)
+		return ret;
+	args->pitch = pitch;
+	args->size = size;
+	return 0;
+}

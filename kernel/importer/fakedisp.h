@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fakedisp: a virtual DRM/KMS display that imports dma-bufs through its own
+ * PRIME path and checks every frame it scans out.
+ *
+ * Who does what:
+ *   fakedisp-drv.c      registration, module parameters, the drm_driver
+ *   fakedisp-kms.c      connector, encoder, CRTC, primary plane, atomic
+ *                       checks, the vblank hrtimer
+ *   fakedisp-prime.c    PRIME import: attach, map, vmap, and their undoing
+ *   fakedisp-gem.c      the buffer object: dumb buffers, mmap, export
+ *   fakedisp-scanout.c  reading the frame on screen: stamp check and CRC
+ *   fakedisp-debugfs.c  buffers, counters and the event log in debugfs
+ */
+#ifndef FAKEDISP_H
+#define FAKEDISP_H
+
+#include <linux/hrtimer.h>
+#include <linux/iosys-map.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_connector.h>
+#include <drm/drm_crtc.h>
+#include <drm/drm_device.h>
+#include <drm/drm_encoder.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_plane.h>
+#include <drm/drm_rect.h>
+
+#define FAKEDISP_NAME "fakedisp"
+#define FAKEDISP_DESC "Virtual display that imports dma-bufs and checks every frame"
+#define FAKEDISP_DATE "20261126"
+
+#define FAKEDISP_MIN_WIDTH 640
+#define FAKEDISP_MIN_HEIGHT 480
+#define FAKEDISP_MAX_WIDTH 3840
+#define FAKEDISP_MAX_HEIGHT 2160
+#define FAKEDISP_PREFERRED_WIDTH 1920
+#define FAKEDISP_PREFERRED_HEIGHT 1080
+
+extern unsigned int fakedisp_refresh_hz;
+
+/**
+ * struct fakedisp_bo - one buffer object, either our own pages or an import
+ * @base: the GEM object; @base.import_attach is set for imports
+ * @id: a small number naming the buffer in logs and debugfs
+ * @pages: our own pages (dumb buffers), NULL for an import
+ * @sgt: for an import, the table dma_buf_map_attachment() returned;
+ *	 for our own pages, the table built for an export (lazily)
+ * @dmabuf: for an import, the dma-buf we attached to (we hold a reference)
+ * @ino: inode number of @dmabuf, shown in debugfs
+ * @pfn_hash: pfn hash of the pages (pfn-hash.h), the zero-copy proof
+ * @vmap_lock: serialises creating @map
+ * @map: the kernel mapping the scanout worker reads, made on first scanout
+ *	 and kept until the object is freed
+ * @vmapped_pages: true when @map is our own vmap() of sg pages, because
+ *	 the exporter has no vmap
+ * @link: entry in fakedisp_device.buffers
+ */
+struct fakedisp_bo {
+	struct drm_gem_object base;
+	u32 id;
+	struct page **pages;
+	struct sg_table *sgt;
+	struct dma_buf *dmabuf;
+	unsigned long ino;
+	u64 pfn_hash;
+	struct mutex vmap_lock; /* serialises creating map */
+	struct iosys_map map;
+	bool vmapped_pages;
+	struct list_head link;
+};
+
+static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct fakedisp_bo, base);
+}
+
+/**
+ * struct fakedisp_frame - what the display scans out between two commits
+ * @ref: held by the plane state that made it, the device while it is on
+ *	 screen, and the scanout worker while it reads it
+ * @fb: the framebuffer (we hold a reference)
+ * @id: commit sequence number, for the event log
+ * @format: DRM fourcc
+ * @width: visible width in pixels (no scaling: the mode's width)
+ * @height: visible height
+ * @src_x: first visible column of the framebuffer
+ * @src_y: first visible row
+ * @planes: CPU address of byte 0 of each colour plane (bo mapping + offset)
+ * @bos: the buffer object of each plane (for CPU access brackets)
+ * @pitches: bytes per row of each plane
+ * @shown: set at the first vblank that scans it out
+ * @retired: set when a newer frame replaced it; a read that overlaps it is
+ *	 discarded because the buffer may legitimately be rewritten then
+ * @stamp_seen: a valid stamp was read from it before
+ * @stamp_seq: the seq of that stamp; a different one later means the buffer
+ *	 was rewritten while on screen
+ */
+struct fakedisp_frame {
+	struct kref ref;
+	struct drm_framebuffer *fb;
+	u64 id;
+	u32 format;
+	u32 width;
+	u32 height;
+	u32 src_x;
+	u32 src_y;
+	const u8 *planes[4];
+	struct fakedisp_bo *bos[4];
+	u32 pitches[4];
+	bool shown;
+	bool retired;
+	bool stamp_seen;
+	u64 stamp_seq;
+};
+
+/**
+ * struct fakedisp_plane_state - primary plane state with its frame
+ * @base: the DRM plane state
+ * @frame: built in prepare_fb (sleeping is allowed there, not in the
+ *	   commit tail), published to the scanout in atomic_update
+ */
+struct fakedisp_plane_state {
+	struct drm_plane_state base;
+	struct fakedisp_frame *frame;
+};
+
+static inline struct fakedisp_plane_state *
+to_fakedisp_plane_state(struct drm_plane_state *state)
+{
+	return container_of(state, struct fakedisp_plane_state, base);
+}
+
+/**
+ * struct fakedisp_scanout_stats - what the scanout worker counted
+ * @vblanks: vblank timer ticks while a frame was on screen
+ * @scanned: frames the worker read
+ * @stamped_ok: reads that found an intact stamp matching the framebuffer
+ * @unstamped: reads without a stamp magic (vgem, vivid, dumb buffers)
+ * @bad_stamp: stamp magic present but version, size or layout wrong
+ * @bad_checksum: stamp magic present but checksum wrong
+ * @rewritten: stamp changed while the buffer stayed on screen
+ * @last_seq: seq of the last intact stamp
+ * @merged: vblanks not read separately because the worker was busy and the
+ *	    same frame was still on screen (their CRC entry reuses the read)
+ * @skipped: vblanks not read at all: the worker was busy and a newer frame
+ *	     had been committed meanwhile
+ * @discarded: reads thrown away because the frame was replaced while read
+ * @crc_entries: entries given to DRM's CRC interface
+ * @timer_overruns: vblank timer ticks that came later than one period
+ * @last_read_ns: duration of the last read
+ * @max_read_ns: longest read
+ */
+struct fakedisp_scanout_stats {
+	u64 vblanks;
+	u64 scanned;
+	u64 stamped_ok;
+	u64 unstamped;
+	u64 bad_stamp;
+	u64 bad_checksum;
+	u64 rewritten;
+	u64 last_seq;
+	u64 merged;
+	u64 skipped;
+	u64 discarded;
+	u64 crc_entries;
+	u64 timer_overruns;
+	u64 last_read_ns;
+	u64 max_read_ns;
+};
+
+#define FAKEDISP_EVENT_LOG_SIZE 512
+
+/**
+ * struct fakedisp_event - one line of the debugfs event log
+ * @time_ns: CLOCK_MONOTONIC
+ * @type: what happened, a string constant
+ * @bo: buffer id, 0 when not about a buffer
+ * @ino: dma-buf inode, 0 when none
+ * @arg: event specific: framebuffer id, frame id, error code
+ */
+struct fakedisp_event {
+	u64 time_ns;
+	const char *type;
+	u32 bo;
+	unsigned long ino;
+	u64 arg;
+};
+
+/**
+ * struct fakedisp_device - the whole display
+ * @drm: the DRM device
+ * @pdev: the platform device it hangs on
+ * @primary: the only plane
+ * @crtc: the only CRTC
+ * @encoder: a virtual encoder between them
+ * @connector: the always connected virtual connector
+ * @vblank_timer: fires once per refresh period while vblank is on
+ * @period_ns: the refresh period, from the mode's timings
+ * @vblank_time: expiry of the last tick, the vblank timestamp
+ * @vblank_held: we hold a vblank reference while the CRTC is on
+ * @scanout_lock: protects @on_screen, @pending*, @crc_enabled and @stats
+ *		  against the vblank timer (hard irq context)
+ * @on_screen: the frame the CRTC shows, NULL when off
+ * @pending: the frame the worker must read next, with the vblank range
+ *	     @pending_first..@pending_last it stands for
+ * @pending_first: first vblank covered by @pending
+ * @pending_last: last vblank covered by @pending
+ * @crc_enabled: CRC source "auto" is selected
+ * @stats: the scanout counters
+ * @scanout_wq: ordered workqueue of @scanout_work
+ * @scanout_work: reads @pending
+ * @frame_seq: numbers the frames (commits)
+ * @buffers_lock: protects @buffers and @next_bo_id
+ * @buffers: every live fakedisp_bo
+ * @next_bo_id: id of the next buffer
+ * @log_lock: protects the event log
+ * @log: ring of the last FAKEDISP_EVENT_LOG_SIZE events
+ * @log_head: number of events ever logged
+ * @debugfs: our folder in debugfs
+ */
+struct fakedisp_device {
+	struct drm_device drm;
+	struct platform_device *pdev;
+
+	struct drm_plane primary;
+	struct drm_crtc crtc;
+	struct drm_encoder encoder;
+	struct drm_connector connector;
+
+	struct hrtimer vblank_timer;
+	ktime_t period_ns;
+	ktime_t vblank_time;
+	bool vblank_held;
+
+	spinlock_t scanout_lock; /* scanout vs the vblank timer */
+	struct fakedisp_frame *on_screen;
+	struct fakedisp_frame *pending;
+	u64 pending_first;
+	u64 pending_last;
+	bool crc_enabled;
+	struct fakedisp_scanout_stats stats;
+	struct workqueue_struct *scanout_wq;
+	struct work_struct scanout_work;
+	atomic64_t frame_seq;
+
+	struct mutex buffers_lock; /* buffers, next_bo_id */
+	struct list_head buffers;
+	u32 next_bo_id;
+
+	spinlock_t log_lock; /* log, log_head */
+	struct fakedisp_event log[FAKEDISP_EVENT_LOG_SIZE];
+	u64 log_head;
+	struct dentry *debugfs;
+};
+
+static inline struct fakedisp_device *to_fakedisp(struct drm_device *drm)
+{
+	return container_of(drm, struct fakedisp_device, drm);
+}
+
+/* fakedisp-kms.c */
+int fakedisp_kms_init(struct fakedisp_device *fd);
+struct drm_framebuffer *
+fakedisp_fb_create_checked(struct drm_device *dev, struct drm_file *file,
+			   const struct drm_format_info *info,
+			   const struct drm_mode_fb_cmd2 *cmd);
+
+/* fakedisp-gem.c */
+int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
+			 struct drm_mode_create_dumb *args);
+void fakedisp_bo_register(struct fakedisp_device *fd, struct fakedisp_bo *bo);
+int fakedisp_bo_vmap(struct fakedisp_bo *bo);
+u64 fakedisp_sgt_pfn_hash(struct sg_table *sgt);
+extern const struct drm_gem_object_funcs fakedisp_bo_funcs;
+
+/* fakedisp-prime.c */
+struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
+						 struct dma_buf *dmabuf);
+int fakedisp_import_vmap(struct fakedisp_bo *bo);
+void fakedisp_import_release(struct fakedisp_bo *bo);
+
+/* fakedisp-scanout.c */
+struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state);
+void fakedisp_frame_put(struct fakedisp_frame *frame);
+void fakedisp_scanout_show(struct fakedisp_device *fd,
+			   struct fakedisp_frame *frame);
+void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
+			     u64 overruns);
+void fakedisp_scanout_work(struct work_struct *work);
+const char *const *fakedisp_get_crc_sources(struct drm_crtc *crtc,
+					    size_t *count);
+int fakedisp_verify_crc_source(struct drm_crtc *crtc, const char *source,
+			       size_t *values_cnt);
+int fakedisp_set_crc_source(struct drm_crtc *crtc, const char *source);
+
+/* fakedisp-debugfs.c */
+void fakedisp_event(struct fakedisp_device *fd, const char *type,
+		    u32 bo, unsigned long ino, u64 arg);
+void fakedisp_debugfs_init(struct fakedisp_device *fd);
+void fakedisp_debugfs_fini(struct fakedisp_device *fd);
+
+#endif /* FAKEDISP_H */
