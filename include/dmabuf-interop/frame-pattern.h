@@ -24,29 +24,29 @@
 
 #define FRAME_PATTERN_STAMP_ONLY_ROWS 4
 
-static inline fs_u32 frame_pattern_xrgb(fs_u32 x, fs_u32 y, fs_u64 seq)
+static inline __u32 frame_pattern_xrgb(__u32 x, __u32 y, __u64 seq)
 {
-	fs_u32 b = (x + (fs_u32)seq * 3) & 0xff;
-	fs_u32 g = (y + (fs_u32)seq) & 0xff;
-	fs_u32 r = ((x >> 4) ^ (y >> 4)) & 1 ? 0xe0 : 0x20;
+	__u32 b = (x + (__u32)seq * 3) & 0xff;
+	__u32 g = (y + (__u32)seq) & 0xff;
+	__u32 r = ((x >> 4) ^ (y >> 4)) & 1 ? 0xe0 : 0x20;
 
 	return 0xff000000u | r << 16 | g << 8 | b;
 }
 
-static inline fs_u8 frame_pattern_luma(fs_u32 x, fs_u32 y, fs_u64 seq)
+static inline __u8 frame_pattern_luma(__u32 x, __u32 y, __u64 seq)
 {
-	return (fs_u8)(16 + ((x + y + (fs_u32)seq * 2) % 220));
+	return (__u8)(16 + ((x + y + (__u32)seq * 2) % 220));
 }
 
 /* Chroma sample (cx, cy) at half horizontal (and for NV12 vertical) resolution. */
-static inline fs_u8 frame_pattern_cb(fs_u32 cx, fs_u32 cy, fs_u64 seq)
+static inline __u8 frame_pattern_cb(__u32 cx, __u32 cy, __u64 seq)
 {
-	return (fs_u8)(16 + ((cx * 2 + (fs_u32)seq) % 225));
+	return (__u8)(16 + ((cx * 2 + (__u32)seq) % 225));
 }
 
-static inline fs_u8 frame_pattern_cr(fs_u32 cx, fs_u32 cy, fs_u64 seq)
+static inline __u8 frame_pattern_cr(__u32 cx, __u32 cy, __u64 seq)
 {
-	return (fs_u8)(16 + ((cy * 2 + (fs_u32)seq) % 225));
+	return (__u8)(16 + ((cy * 2 + (__u32)seq) % 225));
 }
 
 #endif /* DMABUF_INTEROP_FRAME_PATTERN_H */

@@ -6,25 +6,14 @@
  * looking at and whether it is intact.
  *
  * Shared verbatim by the kernel modules and userspace: no libc, no kernel
- * API, only fixed-width types. All fields are little-endian (every machine
- * this project runs on is).
+ * API, only the uapi fixed-width types. All fields are little-endian (every
+ * machine this project runs on is).
  */
 #ifndef DMABUF_INTEROP_FRAME_STAMP_H
 #define DMABUF_INTEROP_FRAME_STAMP_H
 
-#ifdef __KERNEL__
+/* __u32 and friends: the types the kernel's own uapi headers share. */
 #include <linux/types.h>
-typedef u8 fs_u8;
-typedef u16 fs_u16;
-typedef u32 fs_u32;
-typedef u64 fs_u64;
-#else
-#include <stdint.h>
-typedef uint8_t fs_u8;
-typedef uint16_t fs_u16;
-typedef uint32_t fs_u32;
-typedef uint64_t fs_u64;
-#endif
 
 #define FRAME_STAMP_MAGIC 0x504d5453u /* "STMP" in memory order */
 #define FRAME_STAMP_VERSION 1
@@ -36,36 +25,36 @@ typedef uint64_t fs_u64;
  * timestamp_ns is CLOCK_MONOTONIC, the same value V4L2 reports in the buffer.
  */
 struct frame_stamp {
-	fs_u32 magic;
-	fs_u16 version;
-	fs_u16 size;		/* sizeof(struct frame_stamp) */
-	fs_u64 seq;		/* V4L2 sequence number of the frame */
-	fs_u64 timestamp_ns;
-	fs_u32 fourcc;
-	fs_u32 width;
-	fs_u32 height;
-	fs_u32 checksum;	/* frame_stamp_checksum() of the bytes above */
+	__u32 magic;
+	__u16 version;
+	__u16 size;		/* sizeof(struct frame_stamp) */
+	__u64 seq;		/* V4L2 sequence number of the frame */
+	__u64 timestamp_ns;
+	__u32 fourcc;
+	__u32 width;
+	__u32 height;
+	__u32 checksum;	/* frame_stamp_checksum() of the bytes above */
 };
 
 #define FRAME_STAMP_SIZE 40
 
 /* FNV-1a, 32 bit, over every byte of the stamp before the checksum field. */
-static inline fs_u32 frame_stamp_checksum(const struct frame_stamp *s)
+static inline __u32 frame_stamp_checksum(const struct frame_stamp *s)
 {
-	const fs_u8 *p = (const fs_u8 *)s;
-	fs_u32 h = 0x811c9dc5u;
+	const __u8 *p = (const __u8 *)s;
+	__u32 h = 0x811c9dc5u;
 	unsigned int i;
 
-	for (i = 0; i < FRAME_STAMP_SIZE - sizeof(fs_u32); i++) {
+	for (i = 0; i < FRAME_STAMP_SIZE - sizeof(__u32); i++) {
 		h ^= p[i];
 		h *= 0x01000193u;
 	}
 	return h;
 }
 
-static inline void frame_stamp_fill(struct frame_stamp *s, fs_u64 seq,
-				    fs_u64 timestamp_ns, fs_u32 fourcc,
-				    fs_u32 width, fs_u32 height)
+static inline void frame_stamp_fill(struct frame_stamp *s, __u64 seq,
+				    __u64 timestamp_ns, __u32 fourcc,
+				    __u32 width, __u32 height)
 {
 	s->magic = FRAME_STAMP_MAGIC;
 	s->version = FRAME_STAMP_VERSION;

@@ -16,7 +16,7 @@
 
 #define PFN_HASH_INIT 0xcbf29ce484222325ull
 
-static inline fs_u64 pfn_hash_add(fs_u64 hash, fs_u64 pfn)
+static inline __u64 pfn_hash_add(__u64 hash, __u64 pfn)
 {
 	unsigned int i;
 
