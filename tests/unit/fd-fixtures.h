@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every unit test of the library shares: the fd leak check (a cmocka
+ * setup/teardown pair comparing /proc/self/fd before and after each test)
+ * and the stand-ins for dma-bufs (memfds of a given size).
+ */
+#ifndef DMABUF_INTEROP_TEST_FD_FIXTURES_H
+#define DMABUF_INTEROP_TEST_FD_FIXTURES_H
+
+#include <stddef.h>
+
+/*
+ * cmocka setup/teardown: the teardown fails the test when an fd is open
+ * that was not before (leaked) or one that was open is gone (closed by
+ * someone who did not own it), and prints each with what it points to.
+ */
+int fd_leak_setup(void **state);
+int fd_leak_teardown(void **state);
+
+/* Number of fds open in this process right now. */
+int fd_count_open(void);
+
+/* A memfd of size bytes, close-on-exec; fails the test if it cannot be made. */
+int test_memfd(size_t size);
+
+/* Both ends of socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | extra_flags). */
+void test_socketpair(int sv[2], int extra_flags);
+
+/* Same file? (st_dev and st_ino equal.) */
+int same_file(int a, int b);
+
+#define TEST_WITH_FD_CHECK(f) cmocka_unit_test_setup_teardown(f, fd_leak_setup, fd_leak_teardown)
+
+#endif /* DMABUF_INTEROP_TEST_FD_FIXTURES_H */
