@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "dmabuf-interop/pool.h"
+#include "dmabuf-interop/session.h"
 
 void di_pool_init(struct di_pool *pool)
 {
@@ -126,8 +127,7 @@ enum di_status di_pool_receive(int sock, uint32_t fs_magic, struct di_pool *pool
 
 		st = di_recv_msg(sock, &ctx, &msg, fds, &nfds, err);
 		if (st == DI_OK && msg.type == DI_MSG_ERROR)
-			st = di_error_set(err, DI_ERR_REMOTE, 0, "peer reported %s: %s",
-					  di_status_name(msg.error.code), msg.error.text);
+			st = di_remote_error(&msg, err);
 		else if (st == DI_OK && msg.type != DI_MSG_POOL)
 			st = di_error_set(err, DI_ERR_STATE, 0,
 					  "%s while the pool is incomplete (%u of %u buffers)",

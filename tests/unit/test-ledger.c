@@ -17,8 +17,8 @@ static void expect_status(enum di_status got, const struct di_error *err, enum d
 			  const char *text)
 {
 	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got), err->text,
-			    di_status_name(want), text);
+		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
+			    got == DI_OK ? "" : err->text, di_status_name(want), text);
 		fail();
 	}
 }

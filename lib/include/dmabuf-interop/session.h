@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The start and the end of a connection: the HELLO exchange (the producer
+ * speaks first, the consumer answers) and telling a peer why it is being
+ * dropped.
+ */
+#ifndef DMABUF_INTEROP_SESSION_H
+#define DMABUF_INTEROP_SESSION_H
+
+#include "dmabuf-interop/protocol.h"
+
+/*
+ * Exchanges HELLOs as role (producer: send, then receive; consumer: the
+ * other way round). The peer must have the other role. *peer gets its HELLO;
+ * *common (may be NULL) the capabilities both announced. An ERROR instead of
+ * a HELLO is DI_ERR_REMOTE with the peer's text; any other message
+ * DI_ERR_STATE.
+ */
+enum di_status di_handshake(int sock, enum di_role role, uint32_t capabilities,
+			    struct di_hello *peer, uint32_t *common, struct di_error *err);
+
+/*
+ * Sends ERROR(err->status, err->text) before the caller drops the peer.
+ * Best effort: the peer may already be gone, so the result is only
+ * informative.
+ */
+enum di_status di_send_error(int sock, const struct di_error *err);
+
+/*
+ * Turns a received ERROR message into DI_ERR_REMOTE in err, with the peer's
+ * code and text ("peer reported DI_ERR_INDEX: ..."). Returns DI_ERR_REMOTE.
+ */
+enum di_status di_remote_error(const struct di_msg *msg, struct di_error *err);
+
+#endif /* DMABUF_INTEROP_SESSION_H */

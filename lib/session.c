@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/* HELLO exchange and ERROR before dropping a peer (session.h). */
+#include "dmabuf-interop/fd-passing.h"
+#include "dmabuf-interop/session.h"
+
+static const char *role_name(uint32_t role)
+{
+	return role == DI_ROLE_PRODUCER ? "producer" : "consumer";
+}
+
+static enum di_status receive_hello(int sock, enum di_role role, struct di_hello *peer,
+				    struct di_error *err)
+{
+	struct di_recv_ctx ctx = {.fs_magic = 0};
+	int fds[DI_FDS_PER_MSG];
+	struct di_msg msg;
+	unsigned int nfds;
+	enum di_status st;
+
+	st = di_recv_msg(sock, &ctx, &msg, fds, &nfds, err);
+	if (st != DI_OK)
+		return st;
+	if (msg.type == DI_MSG_ERROR)
+		return di_remote_error(&msg, err);
+	if (msg.type != DI_MSG_HELLO)
+		return di_error_set(err, DI_ERR_STATE, 0, "expected HELLO, got %s",
+				    di_msg_type_name(msg.type));
+	if (msg.hello.role == role)
+		return di_error_set(
+		    err, DI_ERR_STATE, 0, "peer is a %s too; a %s needs a %s on the other end",
+		    role_name(role), role_name(role),
+		    role_name(role == DI_ROLE_PRODUCER ? DI_ROLE_CONSUMER : DI_ROLE_PRODUCER));
+	*peer = msg.hello;
+	return DI_OK;
+}
+
+enum di_status di_handshake(int sock, enum di_role role, uint32_t capabilities,
+			    struct di_hello *peer, uint32_t *common, struct di_error *err)
+{
+	struct di_msg hello = {.type = DI_MSG_HELLO};
+	enum di_status st;
+
+	hello.hello.version = DI_PROTO_VERSION;
+	hello.hello.role = role;
+	hello.hello.capabilities = capabilities;
+	if (role == DI_ROLE_PRODUCER) {
+		st = di_send_msg(sock, &hello, NULL, err);
+		if (st == DI_OK)
+			st = receive_hello(sock, role, peer, err);
+	} else {
+		st = receive_hello(sock, role, peer, err);
+		if (st == DI_OK)
+			st = di_send_msg(sock, &hello, NULL, err);
+	}
+	if (st == DI_OK && common)
+		*common = capabilities & peer->capabilities;
+	return st;
+}
+
+enum di_status di_send_error(int sock, const struct di_error *err)
+{
+	struct di_msg msg;
+
+	di_msg_error(&msg, err->status, err->text);
+	return di_send_msg(sock, &msg, NULL, NULL);
+}
+
+enum di_status di_remote_error(const struct di_msg *msg, struct di_error *err)
+{
+	return di_error_set(err, DI_ERR_REMOTE, 0, "peer reported %s: %s",
+			    di_status_name(msg->error.code), msg->error.text);
+}
