@@ -49,7 +49,7 @@ static int buffers_show(struct seq_file *m, void *unused)
 	list_for_each_entry(bo, &fd->buffers, link) {
 		bool import = bo->dmabuf;
 
-		seq_printf(m, "%u %s %zu %lu 0x%016llx %s %u %u %d\n", bo->id,
+		seq_printf(m, "%u %s %zu %lu %016llx %s %u %u %d\n", bo->id,
 			   import ? "import" : "dumb", bo->base.size, bo->ino,
 			   bo->pfn_hash, import ? bo->dmabuf->exp_name : "-",
 			   kref_read(&bo->base.refcount), bo->base.handle_count,

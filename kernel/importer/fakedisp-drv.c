@@ -71,6 +71,7 @@ static int fakedisp_create(void)
 	spin_lock_init(&fd->log_lock);
 	mutex_init(&fd->buffers_lock);
 	INIT_LIST_HEAD(&fd->buffers);
+	INIT_LIST_HEAD(&fd->released);
 	INIT_WORK(&fd->scanout_work, fakedisp_scanout_work);
 
 	/* Exporters map their buffers for this device; any address will do. */

@@ -156,9 +156,12 @@ static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 	WRITE_ONCE(fd->vblank_time,
 		   ktime_sub(hrtimer_get_expires(timer), fd->period_ns));
 
-	drm_crtc_handle_vblank(&fd->crtc);
-	fakedisp_scanout_vblank(fd, drm_crtc_vblank_count(&fd->crtc),
+	/* The flip first, then its event: a client that sees the event may
+	 * reuse the buffer that went off screen.
+	 */
+	fakedisp_scanout_vblank(fd, drm_crtc_vblank_count(&fd->crtc) + periods,
 				periods - 1);
+	drm_crtc_handle_vblank(&fd->crtc);
 	return HRTIMER_RESTART;
 }
 
@@ -242,7 +245,7 @@ static void fakedisp_crtc_atomic_disable(struct drm_crtc *crtc,
 {
 	struct fakedisp_device *fd = to_fakedisp(crtc->dev);
 
-	fakedisp_scanout_show(fd, NULL);
+	fakedisp_scanout_off(fd);
 	if (fd->vblank_held)
 		drm_crtc_vblank_put(crtc);
 	fd->vblank_held = false;
@@ -384,10 +387,11 @@ static void fakedisp_plane_atomic_update(struct drm_plane *plane,
 
 	if (ps->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, ps->crtc);
-	if (crtc_state && crtc_state->active && ps->visible)
+	if (crtc_state && crtc_state->active && ps->visible &&
+	    to_fakedisp_plane_state(ps)->frame)
 		fakedisp_scanout_show(fd, to_fakedisp_plane_state(ps)->frame);
 	else
-		fakedisp_scanout_show(fd, NULL);
+		fakedisp_scanout_off(fd);
 }
 
 static const struct drm_plane_helper_funcs fakedisp_plane_helper_funcs = {

@@ -5,11 +5,14 @@
  *
  * A frame (struct fakedisp_frame) describes one commit's primary plane.
  * fakedisp-kms.c builds it in prepare_fb and hands it over here in
- * atomic_update (fakedisp_scanout_show()); the frame it replaces is
- * "released": it is no longer scanned out.
+ * atomic_update (fakedisp_scanout_show()). At the next vblank
+ * (fakedisp_scanout_vblank(), hard irq) it goes on screen, in the same
+ * timer tick that sends the commit's page-flip event, and the frame it
+ * replaces is "released": it is no longer scanned out, and its producer may
+ * reuse the buffer as soon as it sees the event.
  *
- * At each vblank (fakedisp_scanout_vblank(), hard irq) the frame on screen
- * is noted for the worker; the worker reads it:
+ * At each vblank the frame on screen is noted for the worker, which reads
+ * it:
  *   - the frame stamp (include/dmabuf-interop/frame-stamp.h) at byte 0 of
  *     plane 0: intact, matching the framebuffer's format and size, and not
  *     changed since the frame was first read (a producer must not write
@@ -100,51 +103,106 @@ void fakedisp_frame_put(struct fakedisp_frame *frame)
 	kref_put(&frame->ref, fakedisp_frame_release);
 }
 
-/* Puts @frame on screen (NULL: nothing); the previous one is released. */
-void fakedisp_scanout_show(struct fakedisp_device *fd,
-			   struct fakedisp_frame *frame)
+static void release_frame(struct fakedisp_device *fd,
+			  struct fakedisp_frame *frame)
 {
-	struct fakedisp_frame *old;
+	fakedisp_event(fd, "frame-released", frame->bos[0]->id,
+		       frame->bos[0]->ino, frame->id);
+	fakedisp_frame_put(frame);
+}
 
-	if (frame)
-		kref_get(&frame->ref);
+/* Puts what flips took off screen (the tick logged it); process context. */
+static void put_released(struct fakedisp_device *fd)
+{
+	struct fakedisp_frame *frame, *tmp;
+	LIST_HEAD(list);
+
 	spin_lock_irq(&fd->scanout_lock);
-	old = fd->on_screen;
-	fd->on_screen = frame;
-	if (old)
-		old->retired = true;
+	list_splice_init(&fd->released, &list);
 	spin_unlock_irq(&fd->scanout_lock);
-
-	if (old) {
-		fakedisp_event(fd, "frame-released", old->bos[0]->id,
-			       old->bos[0]->ino, old->id);
-		fakedisp_frame_put(old);
+	list_for_each_entry_safe(frame, tmp, &list, release_link) {
+		list_del(&frame->release_link);
+		fakedisp_frame_put(frame);
 	}
 }
 
-/* Hard irq: the vblank timer. Notes the frame for the worker. */
+/*
+ * A commit hands over its frame: it goes on screen at the next vblank, like
+ * a flip latched by the hardware. A frame committed and replaced before any
+ * vblank was never shown and is released at once.
+ */
+void fakedisp_scanout_show(struct fakedisp_device *fd,
+			   struct fakedisp_frame *frame)
+{
+	struct fakedisp_frame *unshown;
+
+	kref_get(&frame->ref);
+	spin_lock_irq(&fd->scanout_lock);
+	unshown = fd->next;
+	fd->next = frame;
+	spin_unlock_irq(&fd->scanout_lock);
+	if (unshown)
+		release_frame(fd, unshown);
+}
+
+/* The CRTC or the plane goes off: nothing is scanned out any more. */
+void fakedisp_scanout_off(struct fakedisp_device *fd)
+{
+	struct fakedisp_frame *old, *unshown;
+
+	spin_lock_irq(&fd->scanout_lock);
+	old = fd->on_screen;
+	unshown = fd->next;
+	fd->on_screen = NULL;
+	fd->next = NULL;
+	if (old)
+		old->retired = true;
+	spin_unlock_irq(&fd->scanout_lock);
+	if (unshown)
+		release_frame(fd, unshown);
+	if (old)
+		release_frame(fd, old);
+	put_released(fd);
+}
+
+/*
+ * Hard irq, the vblank timer: latches the committed frame (the flip) and
+ * notes the frame on screen for the worker.
+ */
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns)
 {
-	struct fakedisp_frame *frame;
+	struct fakedisp_frame *frame, *old = NULL;
 	bool queue = false, shown = false;
-	unsigned long flags, ino = 0;
-	u64 shown_id = 0;
-	u32 bo = 0;
+	unsigned long flags, ino = 0, old_ino = 0;
+	u64 shown_id = 0, old_id = 0;
+	u32 bo = 0, old_bo = 0;
 
 	spin_lock_irqsave(&fd->scanout_lock, flags);
 	fd->stats.timer_overruns += overruns;
+	if (fd->next) {
+		old = fd->on_screen;
+		if (old) {
+			old->retired = true;
+			old_id = old->id;
+			old_bo = old->bos[0]->id;
+			old_ino = old->bos[0]->ino;
+			list_add_tail(&old->release_link, &fd->released);
+			queue = true;
+		}
+		fd->on_screen = fd->next;
+		fd->next = NULL;
+		shown = true;
+	}
 	frame = fd->on_screen;
 	if (!frame)
 		goto out;
-	fd->stats.vblanks++;
-	if (!frame->shown) {
-		frame->shown = true;
-		shown = true;
+	if (shown) {
 		shown_id = frame->id;
 		bo = frame->bos[0]->id;
 		ino = frame->bos[0]->ino;
 	}
+	fd->stats.vblanks++;
 	if (!fd->pending) {
 		kref_get(&frame->ref);
 		fd->pending = frame;
@@ -160,6 +218,8 @@ void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 out:
 	spin_unlock_irqrestore(&fd->scanout_lock, flags);
 
+	if (old)
+		fakedisp_event(fd, "frame-released", old_bo, old_ino, old_id);
 	if (shown)
 		fakedisp_event(fd, "frame-shown", bo, ino, shown_id);
 	if (queue)
@@ -279,6 +339,8 @@ void fakedisp_scanout_work(struct work_struct *work)
 	u64 first, last, seq = 0, t0, dt;
 	bool crc_on, retired;
 	u32 crc = 0;
+
+	put_released(fd);
 
 	spin_lock_irq(&fd->scanout_lock);
 	frame = fd->pending;

@@ -100,6 +100,7 @@ static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
  * @stamp_seen: a valid stamp was read from it before
  * @stamp_seq: the seq of that stamp; a different one later means the buffer
  *	 was rewritten while on screen
+ * @release_link: entry in fakedisp_device.released
  */
 struct fakedisp_frame {
 	struct kref ref;
@@ -117,6 +118,7 @@ struct fakedisp_frame {
 	bool retired;
 	bool stamp_seen;
 	u64 stamp_seq;
+	struct list_head release_link;
 };
 
 /**
@@ -204,9 +206,11 @@ struct fakedisp_event {
  * @period_ns: the refresh period, from the mode's timings
  * @vblank_time: expiry of the last tick, the vblank timestamp
  * @vblank_held: we hold a vblank reference while the CRTC is on
- * @scanout_lock: protects @on_screen, @pending*, @crc_enabled and @stats
- *		  against the vblank timer (hard irq context)
+ * @scanout_lock: protects @on_screen, @next, @released, @pending*,
+ *		  @crc_enabled and @stats against the vblank timer (hard irq)
  * @on_screen: the frame the CRTC shows, NULL when off
+ * @next: the frame committed last, latched at the next vblank (the flip)
+ * @released: frames a flip took off screen, for the worker to put
  * @pending: the frame the worker must read next, with the vblank range
  *	     @pending_first..@pending_last it stands for
  * @pending_first: first vblank covered by @pending
@@ -240,6 +244,8 @@ struct fakedisp_device {
 
 	spinlock_t scanout_lock; /* scanout vs the vblank timer */
 	struct fakedisp_frame *on_screen;
+	struct fakedisp_frame *next;
+	struct list_head released;
 	struct fakedisp_frame *pending;
 	u64 pending_first;
 	u64 pending_last;
@@ -290,6 +296,7 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state);
 void fakedisp_frame_put(struct fakedisp_frame *frame);
 void fakedisp_scanout_show(struct fakedisp_device *fd,
 			   struct fakedisp_frame *frame);
+void fakedisp_scanout_off(struct fakedisp_device *fd);
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns);
 void fakedisp_scanout_work(struct work_struct *work);
