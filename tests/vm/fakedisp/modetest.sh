@@ -1,0 +1,47 @@
+#!/bin/bash
+# modetest (libdrm's own client) on fakedisp: the listing shows one always
+# connected virtual connector with its modes (1920x1080 preferred), one CRTC
+# and a primary plane with XR24 AR24 NV12 YUYV; then `modetest -s` sets
+# 1920x1080 with a dumb buffer in each format, and `-v` page-flips at the
+# refresh rate. The scanout must have read those frames.
+. "$DMABUF_SRC/tests/vm/lib.sh"
+set -u
+
+out=$(modetest -M fakedisp -c -p) || fail "modetest -M fakedisp"
+conn=$(echo "$out" | awk '/^Connectors:/ { getline; getline; print $1; exit }')
+crtc=$(echo "$out" | awk '/^CRTCs:/ { getline; getline; print $1; exit }')
+[ -n "$conn" ] && [ -n "$crtc" ] || fail "no connector or CRTC in the listing"
+echo "$out" | grep -qE "^$conn[[:space:]]+[0-9]+[[:space:]]+connected[[:space:]]+Virtual-1" ||
+	fail "connector $conn is not a connected Virtual-1"
+echo "$out" | grep -qE "#0 1920x1080 .*type: preferred" || fail "1920x1080 is not the preferred mode"
+for m in 640x480 1280x720 1920x1080 3840x2160; do
+	echo "$out" | grep -qE "#[0-9]+ $m " || fail "mode $m is not offered"
+done
+echo "$out" | grep -q "formats: XR24 AR24 NV12 YUYV" || fail "plane formats"
+pass "listing: connector $conn, CRTC $crtc, modes and formats"
+
+scanned0=$(awk '/^scanned:/ { print $2 }' /sys/kernel/debug/fakedisp/scanout)
+for fmt in XR24 NV12 YUYV; do
+	out=$(modetest -M fakedisp -s "$conn@$crtc:1920x1080@$fmt" </dev/null 2>&1) ||
+		fail "modetest -s 1920x1080@$fmt: $out"
+	echo "$out" | grep -q "setting mode 1920x1080" || fail "modetest -s $fmt: $out"
+	pass "modetest -s $conn@$crtc:1920x1080@$fmt"
+done
+
+# -v flips until stdin becomes readable and prints the flip rate every 60
+# flips: an idle pipe as stdin, line-buffered output, stopped after 6 s.
+out=$(sleep 8 | timeout -s INT 6 stdbuf -oL modetest -M fakedisp -s "$conn@$crtc:1280x720" -v 2>&1)
+rate=$(echo "$out" | awk '/^freq:/ { f = $2 } END { sub("Hz", "", f); print f }')
+[ -n "$rate" ] || fail "modetest -v printed no flip rate: $out"
+awk -v r="$rate" 'BEGIN { exit !(r > 50 && r < 70) }' || fail "flips at $rate Hz, not 60"
+pass "modetest -v flips at $rate Hz"
+
+scanned=$(awk '/^scanned:/ { print $2 }' /sys/kernel/debug/fakedisp/scanout)
+bad=$(awk '/^(bad_stamp|bad_checksum|rewritten):/ { n += $2 } END { print n }' \
+	/sys/kernel/debug/fakedisp/scanout)
+[ "$scanned" -gt "$scanned0" ] || fail "the scanout read no frame"
+[ "$bad" -eq 0 ] || fail "$bad frames with a bad stamp"
+pass "scanout read $((scanned - scanned0)) frames"
+
+expect_rmmod fakedisp
+pass "rmmod fakedisp"
