@@ -64,6 +64,11 @@ static enum di_status check_part(const struct di_pool *pool, const struct di_poo
 {
 	const char *diff;
 
+	if (part->count < 1 || part->count > DI_POOL_MAX || part->nfds > DI_FDS_PER_MSG ||
+	    part->first > part->count || part->nfds > part->count - part->first)
+		return di_error_set(err, DI_ERR_COUNT, 0,
+				    "POOL part of %u fds from buffer %u does not fit a pool of %u",
+				    part->nfds, part->first, part->count);
 	if (di_pool_complete(pool))
 		return di_error_set(err, DI_ERR_STATE, 0,
 				    "POOL part for buffer %u after the pool of %u was complete",

@@ -69,18 +69,6 @@ static void describe(int fd, char *buf, size_t len)
 	buf[n < 0 ? 0 : n] = '\0';
 }
 
-int fd_count_open(void)
-{
-	struct fd_snapshot *s = malloc(sizeof(*s));
-	int n;
-
-	assert_non_null(s);
-	snapshot_take(s);
-	n = s->count;
-	free(s);
-	return n;
-}
-
 int fd_leak_setup(void **state)
 {
 	struct fd_snapshot *s = malloc(sizeof(*s));

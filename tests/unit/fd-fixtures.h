@@ -17,9 +17,6 @@
 int fd_leak_setup(void **state);
 int fd_leak_teardown(void **state);
 
-/* Number of fds open in this process right now. */
-int fd_count_open(void);
-
 /* A memfd of size bytes, close-on-exec; fails the test if it cannot be made. */
 int test_memfd(size_t size);
 

@@ -239,6 +239,16 @@ static void test_pool_add(void **state)
 	expect_status(di_pool_add(pool, &part, fds, &err), &err, DI_ERR_STATE,
 		      "after the pool of 2 was complete");
 	expect_pool_empty(pool);
+
+	/* A hand-made part that does not fit its own count is refused too. */
+	part.count = 2;
+	part.first = 1;
+	part.nfds = 2;
+	fds[0] = test_memfd(BUF_SIZE);
+	fds[1] = test_memfd(BUF_SIZE);
+	expect_status(di_pool_add(pool, &part, fds, &err), &err, DI_ERR_COUNT,
+		      "POOL part of 2 fds from buffer 1 does not fit a pool of 2");
+	expect_pool_empty(pool);
 	free(pool);
 }
 
