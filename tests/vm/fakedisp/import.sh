@@ -19,13 +19,13 @@ run() {
 for fmt in XR24 NV12 YUYV; do
 	run --source fakecam --format "$fmt"
 done
-run --source fakecam --size 1920x1080 --flips 10 --crc-entries 10
+run --source fakecam --size 1920x1080 --flips 10 --crc-entries 20
 run --source vivid --format XR24
 run --source vivid --format YUYV
 run --source vgem --format XR24
 run --source vgem --format NV12 --size 1280x720
 run --source dumb
-run --source vgem --size 3840x2160 --flips 5 --crc-entries 4
+run --source vgem --size 3840x2160 --flips 5 --crc-entries 30
 
 expect_rmmod fakedisp
 expect_rmmod fakecam

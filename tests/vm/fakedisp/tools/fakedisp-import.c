@@ -299,6 +299,10 @@ int main(int argc, char **argv)
 		CHECK(drmCloseBufferHandle(card, handles[i]) == 0, "closing handle");
 	}
 	for (int i = 0; i < BUFFERS && strcmp(kind, "dumb"); i++) {
+		/* The scanout worker may still be reading the last frame: its
+		 * reference is the last one then, and the release follows it. */
+		for (int wait = 0; wait < 100 && !fakedisp_event_pos("put", inos[i], 0); wait++)
+			usleep(100000);
 		int unmap = fakedisp_event_pos("unmap", inos[i], 0);
 		int detach = fakedisp_event_pos("detach", inos[i], 0);
 		int put = fakedisp_event_pos("put", inos[i], 0);
