@@ -15,6 +15,7 @@
 
 #include <drm/drm_fourcc.h>
 #include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_prime.h>
 
 #include "fakedisp.h"
 
@@ -89,12 +90,19 @@ fakedisp_compat_hrtimer_setup(struct hrtimer *timer,
 #endif
 }
 
-/* drm_driver.date is unused from 6.14 on and gone soon after. */
-#if FAKEDISP_KERNEL_BEFORE(6, 14, 0)
-#define FAKEDISP_COMPAT_DRIVER_IDENTITY \
-	.name = FAKEDISP_NAME, .desc = FAKEDISP_DESC, .date = FAKEDISP_DATE
+/*
+ * drm_driver fields only older kernels have: until 6.5 an exported dma-buf
+ * is mmap'ed through .gem_prime_mmap (since, through the object's mmap);
+ * .date is unused from 6.14 on and gone soon after. The name is always
+ * there, so that the macro never expands to nothing.
+ */
+#if FAKEDISP_KERNEL_BEFORE(6, 6, 0)
+#define FAKEDISP_COMPAT_DRIVER_FIELDS \
+	.name = FAKEDISP_NAME, .date = FAKEDISP_DATE, .gem_prime_mmap = drm_gem_prime_mmap
+#elif FAKEDISP_KERNEL_BEFORE(6, 14, 0)
+#define FAKEDISP_COMPAT_DRIVER_FIELDS .name = FAKEDISP_NAME, .date = FAKEDISP_DATE
 #else
-#define FAKEDISP_COMPAT_DRIVER_IDENTITY .name = FAKEDISP_NAME, .desc = FAKEDISP_DESC
+#define FAKEDISP_COMPAT_DRIVER_FIELDS .name = FAKEDISP_NAME
 #endif
 
 /*

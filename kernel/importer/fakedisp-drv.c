@@ -41,7 +41,8 @@ static const struct drm_driver fakedisp_driver = {
 	.gem_prime_import = fakedisp_gem_prime_import,
 	/* Export: DRM's helpers over our objects' get_sg_table/vmap/mmap. */
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
-	FAKEDISP_COMPAT_DRIVER_IDENTITY,
+	FAKEDISP_COMPAT_DRIVER_FIELDS,
+	.desc = FAKEDISP_DESC,
 	.major = 1,
 	.minor = 0,
 };
