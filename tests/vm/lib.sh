@@ -39,12 +39,18 @@ video_by_driver() {
 	return 1
 }
 
-# Print the /dev/dri/cardN node whose DRM driver is $1, or nothing.
+# Print the /dev/dri/cardN node of DRM driver $1, or nothing. Virtual DRM
+# devices (vgem, fakedisp) sit on a platform or faux device named after the
+# driver and bound to no bus driver, so the device's name is what tells.
 card_by_driver() {
 	local c name
 	for c in /sys/class/drm/card[0-9]*; do
 		case "$c" in *-*) continue ;; esac
-		name=$(basename "$(readlink -f "$c/device/driver")" 2>/dev/null)
+		if [ -e "$c/device/driver" ]; then
+			name=$(basename "$(readlink -f "$c/device/driver")")
+		else
+			name=$(basename "$(readlink -f "$c/device")")
+		fi
 		if [ "$name" = "$1" ]; then
 			echo "/dev/dri/$(basename "$c")"
 			return 0

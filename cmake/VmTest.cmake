@@ -1,0 +1,68 @@
+# dmabuf_add_vm_test(<name> SCRIPT <path relative to the source root>
+#                    [ARGS ...] [MODULES fakecam fakedisp | NONE]
+#                    [MODPROBE vgem vivid ...] [PARAMS mod.key=value ...]
+#                    [TIMEOUT seconds] [MEMORY MiB] [HOST])
+#
+# Registers one ctest test per kernel release in DMABUF_KERNEL_RELEASES, named
+# vm.<release>.<name>, labelled "vm". Each boots its own VM (tools/vmrun), so
+# a kernel crash fails that test alone. The script runs inside the guest with
+# the build tree as working directory. With HOST the script runs on the host
+# instead, gets the release as $DMABUF_KREL and calls tools/vmrun itself
+# (for tests of the harness). Guest console logs are kept in
+# <build>/vm-logs/<release>/<name>.log, guest output files in
+# <build>/vm-out/<release>/<name>/ ($DMABUF_OUT).
+function(dmabuf_add_vm_test name)
+  cmake_parse_arguments(PARSE_ARGV 1 T "HOST" "SCRIPT;TIMEOUT;MEMORY"
+    "ARGS;MODULES;MODPROBE;PARAMS")
+  if(NOT T_SCRIPT)
+    message(FATAL_ERROR "dmabuf_add_vm_test(${name}): SCRIPT is required")
+  endif()
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  if(NOT T_MEMORY)
+    set(T_MEMORY 2048)
+  endif()
+  if(NOT T_MODULES)
+    set(T_MODULES fakecam fakedisp)
+  endif()
+  if(T_MODULES STREQUAL "NONE")
+    set(modules none)
+  else()
+    string(REPLACE ";" "," modules "${T_MODULES}")
+  endif()
+  set(modprobe "")
+  if(T_MODPROBE)
+    string(REPLACE ";" "," list "${T_MODPROBE}")
+    set(modprobe --modprobe ${list})
+  endif()
+
+  foreach(rel ${DMABUF_KERNEL_RELEASES})
+    set(test vm.${rel}.${name})
+    set(out ${CMAKE_BINARY_DIR}/vm-out/${rel}/${name})
+    if(T_HOST)
+      add_test(NAME ${test}
+        COMMAND ${CMAKE_SOURCE_DIR}/${T_SCRIPT} ${T_ARGS}
+        WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+      set_tests_properties(${test} PROPERTIES ENVIRONMENT
+        "DMABUF_KREL=${rel};DMABUF_SRC=${CMAKE_SOURCE_DIR};DMABUF_BUILD=${CMAKE_BINARY_DIR};DMABUF_OUT=${out}")
+    else()
+      set(params "")
+      foreach(p ${T_PARAMS})
+        list(APPEND params --param ${p})
+      endforeach()
+      add_test(NAME ${test}
+        COMMAND ${CMAKE_SOURCE_DIR}/tools/vmrun --quiet --kernel ${rel}
+          --build ${CMAKE_BINARY_DIR} --modules ${modules}
+          ${modprobe}
+          ${params} --timeout ${T_TIMEOUT} --memory ${T_MEMORY}
+          --out ${out} --log ${CMAKE_BINARY_DIR}/vm-logs/${rel}/${name}.log
+          -- ${CMAKE_SOURCE_DIR}/${T_SCRIPT} ${T_ARGS}
+        WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+    endif()
+    # ctest's own timeout is a backstop behind vmrun's.
+    math(EXPR backstop "${T_TIMEOUT} + 60")
+    set_tests_properties(${test} PROPERTIES LABELS "vm;${rel}" TIMEOUT ${backstop})
+    file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/vm-logs/${rel})
+  endforeach()
+endfunction()
