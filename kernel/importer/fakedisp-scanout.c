@@ -167,7 +167,9 @@ void fakedisp_scanout_off(struct fakedisp_device *fd)
 
 /*
  * Hard irq, the vblank timer: latches the committed frame (the flip) and
- * notes the frame on screen for the worker.
+ * notes the frame on screen for the worker. @vblank is the number this
+ * tick ends at; a tick that came late also stands for the @overruns
+ * vblanks before it, during which the same frame was on screen.
  */
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns)
@@ -202,18 +204,18 @@ void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 		bo = frame->bos[0]->id;
 		ino = frame->bos[0]->ino;
 	}
-	fd->stats.vblanks++;
+	fd->stats.vblanks += 1 + overruns;
 	if (!fd->pending) {
 		kref_get(&frame->ref);
 		fd->pending = frame;
-		fd->pending_first = vblank;
+		fd->pending_first = vblank - overruns;
 		fd->pending_last = vblank;
 		queue = true;
 	} else if (fd->pending == frame) {
 		fd->pending_last = vblank;
-		fd->stats.merged++;
+		fd->stats.merged += 1 + overruns;
 	} else {
-		fd->stats.skipped++;
+		fd->stats.skipped += 1 + overruns;
 	}
 out:
 	spin_unlock_irqrestore(&fd->scanout_lock, flags);
