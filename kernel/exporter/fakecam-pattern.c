@@ -46,9 +46,12 @@ static void fakecam_fill_yuyv(u8 *frame, const struct v4l2_pix_format *pix,
 	}
 }
 
-/* Luma plane, then (if @chroma) the half-size interleaved Cb,Cr plane. */
+/*
+ * Luma plane, then the half-size interleaved Cb,Cr plane; @rows image rows
+ * cover (@rows + 1) / 2 chroma rows.
+ */
 static void fakecam_fill_nv12(u8 *frame, const struct v4l2_pix_format *pix,
-			      unsigned int rows, bool chroma, u32 seq)
+			      unsigned int rows, u32 seq)
 {
 	u8 *uv = frame + pix->bytesperline * pix->height;
 	unsigned int x, y;
@@ -60,9 +63,7 @@ static void fakecam_fill_nv12(u8 *frame, const struct v4l2_pix_format *pix,
 			line[x] = frame_pattern_luma(x, y, seq);
 		cond_resched();
 	}
-	if (!chroma)
-		return;
-	for (y = 0; y < pix->height / 2; y++) {
+	for (y = 0; y < (rows + 1) / 2; y++) {
 		u8 *line = uv + y * pix->bytesperline;
 
 		for (x = 0; x < pix->width / 2; x++) {
@@ -80,8 +81,9 @@ static void fakecam_fill_nv12(u8 *frame, const struct v4l2_pix_format *pix,
  * @fmt: its description
  * @seq: the V4L2 sequence number (the pattern moves with it)
  * @timestamp_ns: the V4L2 timestamp, CLOCK_MONOTONIC
- * @stamp_only: write only the stamp and FRAME_PATTERN_STAMP_ONLY_ROWS rows
- *	of the first plane, as a benchmark of the transport wants
+ * @stamp_only: write only the stamp and the first FRAME_PATTERN_STAMP_ONLY_ROWS
+ *	image rows (for NV12 their chroma rows too), as a benchmark of the
+ *	transport wants
  */
 void fakecam_pattern_fill(void *vaddr, const struct v4l2_pix_format *pix,
 			  const struct fakecam_format *fmt, u32 seq,
@@ -101,7 +103,7 @@ void fakecam_pattern_fill(void *vaddr, const struct v4l2_pix_format *pix,
 		fakecam_fill_yuyv(vaddr, pix, rows, seq);
 		break;
 	case V4L2_PIX_FMT_NV12:
-		fakecam_fill_nv12(vaddr, pix, rows, !stamp_only, seq);
+		fakecam_fill_nv12(vaddr, pix, rows, seq);
 		break;
 	}
 
