@@ -113,10 +113,16 @@ static void check_crc_stream(int crc_fd, unsigned int n, uint32_t want, unsigned
 		got++;
 	}
 	double secs = (double)(now_us() - t0) / 1e6;
+	double want_secs = (double)(n - 1) / hz;
 	double rate = (n - 1) / (secs > 0 ? secs : 1e-6);
-	/* Entries of merged vblanks come in bursts: judge the average. */
-	CHECK(rate > hz * 0.5 && rate < hz * 2.0, "CRC entries at %.1f/s, refresh is %u Hz", rate,
-	      hz);
+	/*
+	 * One entry per vblank is proven above (consecutive numbers). In time,
+	 * entries of merged vblanks come in bursts, as late as the worker's
+	 * read of a large frame on a busy emulated CPU: allow half the window
+	 * plus half a second either way.
+	 */
+	CHECK(secs > want_secs * 0.5 - 0.5 && secs < want_secs * 1.5 + 0.5,
+	      "%u CRC entries took %.3f s, %.3f s at %u Hz", n, secs, want_secs, hz);
 	printf("ok: %u CRC entries for consecutive vblanks, all 0x%08x, %.1f/s at %u Hz\n", n,
 	       want, rate, hz);
 }
