@@ -11,11 +11,7 @@
 
 #include "dmabuf-interop/frame-verify.h"
 
-/* The shared header names parameters some samples do not depend on. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "dmabuf-interop/frame-pattern.h"
-#pragma GCC diagnostic pop
 
 /* Writes the bytes of row `row` of `plane` of frame seq into out. */
 static void pattern_row(const struct di_layout *l, uint32_t plane, uint32_t row, uint64_t seq,

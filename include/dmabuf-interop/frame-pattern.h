@@ -41,11 +41,13 @@ static inline __u8 frame_pattern_luma(__u32 x, __u32 y, __u64 seq)
 /* Chroma sample (cx, cy) at half horizontal (and for NV12 vertical) resolution. */
 static inline __u8 frame_pattern_cb(__u32 cx, __u32 cy, __u64 seq)
 {
+	(void)cy;	/* Cb varies along the row, Cr down the column */
 	return (__u8)(16 + ((cx * 2 + (__u32)seq) % 225));
 }
 
 static inline __u8 frame_pattern_cr(__u32 cx, __u32 cy, __u64 seq)
 {
+	(void)cx;
 	return (__u8)(16 + ((cy * 2 + (__u32)seq) % 225));
 }
 

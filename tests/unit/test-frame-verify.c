@@ -17,10 +17,7 @@
 #include "dmabuf-interop/frame-verify.h"
 #include "fd-fixtures.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "dmabuf-interop/frame-pattern.h"
-#pragma GCC diagnostic pop
 
 struct frame {
 	struct di_layout layout;
