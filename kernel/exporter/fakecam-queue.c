@@ -7,12 +7,12 @@
  * frame interval (or as soon as one is queued, in unthrottled mode), writes
  * stamp and pattern (fakecam-pattern.c) through the plane's kernel mapping
  * (fakecam-memops.c) and hands it back with a sequence number and a
- * CLOCK_MONOTONIC timestamp. A tick without a queued buffer is a dropped
- * frame: the sequence number still advances, as on real hardware.
+ * CLOCK_MONOTONIC timestamp.
  *
  * All ioctls, and so all of these ops, run under cam->lock (q->lock); the
- * thread only touches the active list (under active_lock) and values that
- * cannot change while streaming.
+ * thread fills each frame under it too (taken with trylock, see
+ * fakecam_generator_lock()). The active list has its own spinlock because
+ * buf_queue and the thread's wait look at it without cam->lock.
  */
 #include <linux/hrtimer.h>
 #include <linux/sched.h>
@@ -138,42 +138,61 @@ static void fakecam_sleep_until(ktime_t deadline)
 				 HRTIMER_MODE_ABS);
 }
 
+/*
+ * Takes cam->lock for one frame, like an ioctl, so that no ioctl sees a
+ * buffer change state under its feet (QBUF never returns a buffer already
+ * DONE). Never blocks on it: stop_streaming() holds it while it waits for
+ * this thread to stop.
+ */
+static bool fakecam_generator_lock(struct fakecam_dev *cam)
+{
+	while (!mutex_trylock(&cam->lock)) {
+		if (kthread_should_stop())
+			return false;
+		schedule_timeout_uninterruptible(1);
+	}
+	return true;
+}
+
+/*
+ * The sensor: a frame starts every interval (at once in unthrottled mode)
+ * into the oldest queued buffer. With no buffer queued the sensor waits for
+ * one and starts the frame an interval after it came, so frames are never
+ * dropped and sequence numbers have no gaps.
+ */
 static int fakecam_generator(void *data)
 {
 	struct fakecam_dev *cam = data;
-	ktime_t deadline = ktime_get();
+	ktime_t next = ktime_get();
 	struct fakecam_vb *buf;
 
 	while (!kthread_should_stop()) {
-		if (READ_ONCE(cam->unthrottled)) {
-			/* As fast as buffers come back: no tick, no drops. */
+		if (!READ_ONCE(cam->unthrottled))
+			fakecam_sleep_until(next);
+
+		if (!fakecam_generator_lock(cam))
+			break;
+		buf = fakecam_next_active(cam);
+		if (buf) {
+			fakecam_produce(cam, buf);
+			cam->sequence++;
+		}
+		mutex_unlock(&cam->lock);
+
+		if (!buf) {
 			wait_event_interruptible(cam->generator_wq,
 						 kthread_should_stop() ||
-						 fakecam_has_active(cam) ||
-						 !READ_ONCE(cam->unthrottled));
-			buf = fakecam_next_active(cam);
-			if (buf) {
-				fakecam_produce(cam, buf);
-				cam->sequence++;
-			}
-			deadline = ktime_get();
-			cond_resched();
+						 fakecam_has_active(cam));
+			next = ktime_add_ns(ktime_get(),
+					    READ_ONCE(cam->interval_ns));
 			continue;
 		}
 
-		deadline = ktime_add_ns(deadline, READ_ONCE(cam->interval_ns));
-		/* Too far behind (slow VM, interval change): restart the clock. */
-		if (ktime_before(deadline, ktime_sub_ns(ktime_get(),
-							READ_ONCE(cam->interval_ns))))
-			deadline = ktime_get();
-		fakecam_sleep_until(deadline);
-		if (kthread_should_stop())
-			break;
-
-		buf = fakecam_next_active(cam);
-		if (buf)
-			fakecam_produce(cam, buf);
-		cam->sequence++;
+		/* Running late (slow machine): no burst to catch up. */
+		next = ktime_add_ns(next, READ_ONCE(cam->interval_ns));
+		if (ktime_before(next, ktime_get()))
+			next = ktime_get();
+		cond_resched();
 	}
 	return 0;
 }

@@ -280,7 +280,10 @@ static const struct v4l2_file_operations fakecam_fops = {
 	.unlocked_ioctl	= video_ioctl2,
 };
 
-/* Control values are copied for the generator, which never takes locks. */
+/*
+ * Control values are copied for the generator, which never takes locks; it
+ * sees a change at its next frame.
+ */
 static int fakecam_s_ctrl(struct v4l2_ctrl *ctrl)
 {
 	struct fakecam_dev *cam = container_of(ctrl->handler,
@@ -289,7 +292,6 @@ static int fakecam_s_ctrl(struct v4l2_ctrl *ctrl)
 	switch (ctrl->id) {
 	case FAKECAM_CID_UNTHROTTLED:
 		WRITE_ONCE(cam->unthrottled, ctrl->val);
-		wake_up(&cam->generator_wq);
 		return 0;
 	case FAKECAM_CID_PATTERN:
 		WRITE_ONCE(cam->pattern_mode, ctrl->val);
