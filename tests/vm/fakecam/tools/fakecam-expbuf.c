@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fakecam-expbuf: exercises fakecam's dma-buf exporter from user space.
+ *
+ *   fakecam-expbuf check VIDEO [--vgem]
+ *     streams two MMAP buffers, dequeues a frame, exports its buffer
+ *     (VIDIOC_EXPBUF), maps the dma-buf and reads it between
+ *     DMA_BUF_IOCTL_SYNC START/END: the stamp and pattern must be those of
+ *     the dequeued frame and every byte equal to the V4L2 mapping of the
+ *     buffer. With --vgem the fd is also imported into vgem (PRIME): bufinfo
+ *     and fakecam's debugfs must list vgem as attached, and re-exporting the
+ *     GEM handle must give back the same dma-buf (same inode).
+ *
+ *   fakecam-expbuf hold VIDEO [--vgem]
+ *     exports buffer 0, closes the video node (the buffer now lives only
+ *     through the dma-buf), optionally imports it into vgem, prints
+ *     "held ino=N" and keeps everything until its stdin reaches EOF; then
+ *     drops the GEM handle first and the dma-buf fd last.
+ *
+ * Exits 0 on success, 1 with a message naming the failed step otherwise.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <libdrm/drm.h>
+#include <linux/dma-buf.h>
+#include <linux/magic.h>
+#include <linux/videodev2.h>
+
+#include "dmabuf-interop/frame-verify.h"
+#include "dmabuf-interop/layout.h"
+
+#define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fakecam-expbuf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret;
+}
+
+struct camera {
+	int fd;
+	struct v4l2_pix_format pix;
+	void *map[2];
+	size_t length[2];
+	unsigned int count;
+};
+
+/* Opens VIDEO and allocates count MMAP buffers, mapped. */
+static void camera_open(struct camera *cam, const char *path, unsigned int count)
+{
+	struct v4l2_requestbuffers req = {0};
+	struct v4l2_format fmt = {0};
+	unsigned int i;
+
+	cam->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (cam->fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (xioctl(cam->fd, VIDIOC_G_FMT, &fmt))
+		die("VIDIOC_G_FMT: %s", strerror(errno));
+	cam->pix = fmt.fmt.pix;
+
+	req.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	req.memory = V4L2_MEMORY_MMAP;
+	req.count = count;
+	if (xioctl(cam->fd, VIDIOC_REQBUFS, &req) || req.count < count)
+		die("VIDIOC_REQBUFS %u: %s", count, strerror(errno));
+	cam->count = count;
+	for (i = 0; i < count; i++) {
+		struct v4l2_buffer b = {0};
+
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_MMAP;
+		b.index = i;
+		if (xioctl(cam->fd, VIDIOC_QUERYBUF, &b))
+			die("VIDIOC_QUERYBUF %u: %s", i, strerror(errno));
+		cam->length[i] = b.length;
+		cam->map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, cam->fd, b.m.offset);
+		if (cam->map[i] == MAP_FAILED)
+			die("mmap of V4L2 buffer %u: %s", i, strerror(errno));
+	}
+}
+
+static void camera_close(struct camera *cam)
+{
+	unsigned int i;
+
+	for (i = 0; i < cam->count; i++)
+		munmap(cam->map[i], cam->length[i]);
+	close(cam->fd);
+}
+
+/* VIDIOC_EXPBUF of buffer index: a dma-buf fd, checked to be one. */
+static int camera_export(struct camera *cam, unsigned int index, ino_t *ino)
+{
+	struct v4l2_exportbuffer exp = {0};
+	struct statfs sfs;
+	struct stat st;
+
+	exp.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	exp.index = index;
+	exp.flags = O_RDWR | O_CLOEXEC;
+	if (xioctl(cam->fd, VIDIOC_EXPBUF, &exp))
+		die("VIDIOC_EXPBUF %u: %s", index, strerror(errno));
+	if (fstatfs(exp.fd, &sfs) || sfs.f_type != DMA_BUF_MAGIC)
+		die("the EXPBUF fd is not on the dma-buf filesystem");
+	if (fstat(exp.fd, &st))
+		die("fstat of the dma-buf: %s", strerror(errno));
+	if (lseek(exp.fd, 0, SEEK_END) < (off_t)cam->pix.sizeimage)
+		die("the dma-buf is smaller than a frame");
+	*ino = st.st_ino;
+	return exp.fd;
+}
+
+static int find_vgem(void)
+{
+	char path[300], name[32];
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	dir = opendir("/dev/dri");
+	if (!dir)
+		die("no /dev/dri: is vgem loaded?");
+	while ((de = readdir(dir))) {
+		struct drm_version v = {0};
+
+		if (strncmp(de->d_name, "card", 4))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem")) {
+			closedir(dir);
+			return fd;
+		}
+		close(fd);
+	}
+	closedir(dir);
+	die("no DRM device named vgem");
+}
+
+/* True when bufinfo lists dev among the devices attached to the dma-buf ino. */
+static int bufinfo_lists(ino_t ino, const char *dev)
+{
+	char line[512], key[32];
+	int in_block = 0, found = 0;
+	FILE *f = fopen(BUFINFO, "r");
+
+	if (!f)
+		die("%s: %s", BUFINFO, strerror(errno));
+	snprintf(key, sizeof(key), "\t%08lu\t", (unsigned long)ino);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (strstr(line, key))
+			in_block = 1;
+		else if (in_block && !strncmp(line, "Total ", 6))
+			in_block = 0;
+		else if (in_block && line[0] == '\t' && !strcmp(line + 1, dev))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/* True when fakecam's debugfs shows the export ino with dev attached. */
+static int fakecam_debugfs_lists(ino_t ino, const char *dev)
+{
+	char line[512], key[48], want[80];
+	int in_export = 0, found = 0;
+	FILE *f = fopen("/sys/kernel/debug/fakecam/0/buffers", "r");
+
+	if (!f)
+		die("fakecam debugfs: %s", strerror(errno));
+	snprintf(key, sizeof(key), "  dmabuf ino=%lu ", (unsigned long)ino);
+	snprintf(want, sizeof(want), "    attached %s ", dev);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, strlen(key)))
+			in_export = 1;
+		else if (strncmp(line, "    ", 4))
+			in_export = 0;
+		else if (in_export && !strncmp(line, want, strlen(want)))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Imports the dma-buf into vgem; checks bufinfo and the re-export. */
+static unsigned int vgem_import(int vgem, int dmabuf, ino_t ino, int check)
+{
+	struct drm_prime_handle imp = {.fd = dmabuf};
+	struct drm_prime_handle exp = {0};
+	struct stat st;
+
+	if (xioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &imp))
+		die("vgem PRIME_FD_TO_HANDLE: %s", strerror(errno));
+	if (!check)
+		return imp.handle;
+
+	if (!bufinfo_lists(ino, "vgem"))
+		die("bufinfo does not list vgem as attached to ino %lu", (unsigned long)ino);
+	if (!fakecam_debugfs_lists(ino, "vgem"))
+		die("fakecam debugfs does not list vgem attached to ino %lu", (unsigned long)ino);
+
+	exp.handle = imp.handle;
+	exp.flags = DRM_CLOEXEC | DRM_RDWR;
+	if (xioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
+		die("vgem PRIME_HANDLE_TO_FD: %s", strerror(errno));
+	if (fstat(exp.fd, &st))
+		die("fstat of the re-exported fd: %s", strerror(errno));
+	if (st.st_ino != ino)
+		die("vgem re-exported ino %lu, not fakecam's %lu", (unsigned long)st.st_ino,
+		    (unsigned long)ino);
+	close(exp.fd);
+	printf("vgem: attached (bufinfo, fakecam debugfs), re-export is the same dma-buf "
+	       "(ino %lu)\n",
+	       (unsigned long)ino);
+	return imp.handle;
+}
+
+static void vgem_close_handle(int vgem, unsigned int handle)
+{
+	struct drm_gem_close gc = {.handle = handle};
+
+	if (xioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc))
+		die("vgem GEM_CLOSE: %s", strerror(errno));
+}
+
+static void sync_dmabuf(int fd, __u64 flags)
+{
+	struct dma_buf_sync s = {.flags = flags};
+
+	if (xioctl(fd, DMA_BUF_IOCTL_SYNC, &s))
+		die("DMA_BUF_IOCTL_SYNC %#llx: %s", (unsigned long long)flags, strerror(errno));
+}
+
+static void layout_of(const struct v4l2_pix_format *pix, struct di_layout *layout)
+{
+	struct di_error err;
+
+	/* fakecam's fourccs are DRM's; its pitches are packed. */
+	if (di_layout_init(layout, pix->pixelformat, pix->width, pix->height, 1, &err) != DI_OK)
+		die("layout of the current format: %s", err.text);
+}
+
+static int do_check(const char *video, int use_vgem)
+{
+	struct v4l2_buffer b = {0};
+	struct di_layout layout;
+	struct frame_stamp stamp;
+	struct di_error err;
+	struct camera cam;
+	unsigned int i;
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	void *map;
+	ino_t ino;
+	int fd;
+
+	camera_open(&cam, video, 2);
+	layout_of(&cam.pix, &layout);
+	for (i = 0; i < 2; i++) {
+		struct v4l2_buffer q = {0};
+
+		q.type = type;
+		q.memory = V4L2_MEMORY_MMAP;
+		q.index = i;
+		if (xioctl(cam.fd, VIDIOC_QBUF, &q))
+			die("VIDIOC_QBUF %u: %s", i, strerror(errno));
+	}
+	if (xioctl(cam.fd, VIDIOC_STREAMON, &type))
+		die("VIDIOC_STREAMON: %s", strerror(errno));
+	b.type = type;
+	b.memory = V4L2_MEMORY_MMAP;
+	if (xioctl(cam.fd, VIDIOC_DQBUF, &b))
+		die("VIDIOC_DQBUF: %s", strerror(errno));
+
+	fd = camera_export(&cam, b.index, &ino);
+	map = mmap(NULL, cam.pix.sizeimage, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		die("mmap of the dma-buf: %s", strerror(errno));
+
+	sync_dmabuf(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	if (di_stamp_verify(map, cam.pix.sizeimage, &layout, b.sequence, &stamp, &err) != DI_OK)
+		die("dma-buf of buffer %u (seq %u): %s", b.index, b.sequence, err.text);
+	if (di_pattern_verify(map, cam.pix.sizeimage, &layout, b.sequence, 0, NULL, &err) != DI_OK)
+		die("dma-buf of buffer %u (seq %u): %s", b.index, b.sequence, err.text);
+	if (memcmp(map, cam.map[b.index], cam.pix.sizeimage))
+		die("the dma-buf and the V4L2 mapping of buffer %u differ", b.index);
+	if (stamp.timestamp_ns !=
+		(__u64)b.timestamp.tv_sec * 1000000000ull + (__u64)b.timestamp.tv_usec * 1000ull &&
+	    stamp.timestamp_ns / 1000 !=
+		(__u64)b.timestamp.tv_sec * 1000000ull + (__u64)b.timestamp.tv_usec)
+		die("stamp timestamp %llu ns is not the buffer's %ld.%06ld s",
+		    (unsigned long long)stamp.timestamp_ns, (long)b.timestamp.tv_sec,
+		    (long)b.timestamp.tv_usec);
+	sync_dmabuf(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	printf("EXPBUF of buffer %u: ino %lu, seq %u, stamp and pattern ok, same bytes as the "
+	       "V4L2 mapping\n",
+	       b.index, (unsigned long)ino, b.sequence);
+
+	if (use_vgem) {
+		int vgem = find_vgem();
+
+		vgem_close_handle(vgem, vgem_import(vgem, fd, ino, 1));
+		close(vgem);
+	}
+
+	munmap(map, cam.pix.sizeimage);
+	close(fd);
+	if (xioctl(cam.fd, VIDIOC_STREAMOFF, &type))
+		die("VIDIOC_STREAMOFF: %s", strerror(errno));
+	camera_close(&cam);
+	return 0;
+}
+
+static int do_hold(const char *video, int use_vgem)
+{
+	unsigned int handle = 0;
+	struct camera cam;
+	int vgem = -1;
+	char c;
+	ino_t ino;
+	int fd;
+
+	camera_open(&cam, video, 1);
+	fd = camera_export(&cam, 0, &ino);
+	/* From here on only the dma-buf keeps the buffer (and the module). */
+	camera_close(&cam);
+	if (use_vgem) {
+		vgem = find_vgem();
+		handle = vgem_import(vgem, fd, ino, 0);
+	}
+	printf("held ino=%lu\n", (unsigned long)ino);
+	fflush(stdout);
+
+	while (read(0, &c, 1) > 0)
+		;
+
+	/* The importer goes first (detach), the last fd last (release). */
+	if (use_vgem) {
+		vgem_close_handle(vgem, handle);
+		close(vgem);
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int use_vgem = argc == 4 && !strcmp(argv[3], "--vgem");
+
+	if ((argc != 3 && !use_vgem) || (strcmp(argv[1], "check") && strcmp(argv[1], "hold"))) {
+		fprintf(stderr, "Usage: fakecam-expbuf check|hold VIDEO [--vgem]\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "check"))
+		return do_check(argv[2], use_vgem);
+	return do_hold(argv[2], use_vgem);
+}
