@@ -159,9 +159,9 @@ static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 	/* The flip first, then its event: a client that sees the event may
 	 * reuse the buffer that went off screen.
 	 */
-	fakedisp_scanout_vblank(fd, drm_crtc_vblank_count(&fd->crtc) + periods,
-				periods - 1);
+	fakedisp_scanout_flip(fd);
 	drm_crtc_handle_vblank(&fd->crtc);
+	fakedisp_scanout_vblank(fd, drm_crtc_vblank_count(&fd->crtc), periods - 1);
 	return HRTIMER_RESTART;
 }
 
@@ -235,6 +235,7 @@ static void fakedisp_crtc_atomic_enable(struct drm_crtc *crtc,
 	struct fakedisp_device *fd = to_fakedisp(crtc->dev);
 
 	drm_crtc_vblank_on(crtc);
+	fakedisp_scanout_on(fd, drm_crtc_vblank_count(crtc));
 	fd->vblank_held = !drm_crtc_vblank_get(crtc);
 	if (!fd->vblank_held)
 		drm_err(crtc->dev, "no vblank: the scanout will not run\n");

@@ -165,65 +165,92 @@ void fakedisp_scanout_off(struct fakedisp_device *fd)
 	put_released(fd);
 }
 
+/* The CRTC goes on at DRM vblank count @vblank. */
+void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank)
+{
+	spin_lock_irq(&fd->scanout_lock);
+	fd->last_vblank = vblank;
+	spin_unlock_irq(&fd->scanout_lock);
+}
+
 /*
- * Hard irq, the vblank timer: latches the committed frame (the flip) and
- * notes the frame on screen for the worker. @vblank is the number this
- * tick ends at; a tick that came late also stands for the @overruns
- * vblanks before it, during which the same frame was on screen.
+ * Hard irq, the vblank timer, before DRM sends the flip events: latches
+ * the committed frame; the frame it replaces is released.
+ */
+void fakedisp_scanout_flip(struct fakedisp_device *fd)
+{
+	struct fakedisp_frame *old, *frame;
+	unsigned long flags, ino = 0, old_ino = 0;
+	u64 id = 0, old_id = 0;
+	u32 bo = 0, old_bo = 0;
+
+	spin_lock_irqsave(&fd->scanout_lock, flags);
+	frame = fd->next;
+	old = frame ? fd->on_screen : NULL;
+	if (old) {
+		old->retired = true;
+		old_id = old->id;
+		old_bo = old->bos[0]->id;
+		old_ino = old->bos[0]->ino;
+		list_add_tail(&old->release_link, &fd->released);
+	}
+	if (frame) {
+		fd->on_screen = frame;
+		fd->next = NULL;
+		id = frame->id;
+		bo = frame->bos[0]->id;
+		ino = frame->bos[0]->ino;
+	}
+	spin_unlock_irqrestore(&fd->scanout_lock, flags);
+
+	/* Only tested, not dereferenced: the worker may have put them. */
+	if (old) {
+		fakedisp_event(fd, "frame-released", old_bo, old_ino, old_id);
+		queue_work(fd->scanout_wq, &fd->scanout_work);
+	}
+	if (frame)
+		fakedisp_event(fd, "frame-shown", bo, ino, id);
+}
+
+/*
+ * Hard irq, the vblank timer, after DRM counted the vblank (@vblank is its
+ * count): notes the frame on screen for the worker, for every vblank since
+ * the previous tick (more than one when the timer came late, by
+ * @overruns periods).
  */
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns)
 {
-	struct fakedisp_frame *frame, *old = NULL;
-	bool queue = false, shown = false;
-	unsigned long flags, ino = 0, old_ino = 0;
-	u64 shown_id = 0, old_id = 0;
-	u32 bo = 0, old_bo = 0;
+	struct fakedisp_frame *frame;
+	bool queue = false;
+	unsigned long flags;
+	u64 first, count;
 
 	spin_lock_irqsave(&fd->scanout_lock, flags);
 	fd->stats.timer_overruns += overruns;
-	if (fd->next) {
-		old = fd->on_screen;
-		if (old) {
-			old->retired = true;
-			old_id = old->id;
-			old_bo = old->bos[0]->id;
-			old_ino = old->bos[0]->ino;
-			list_add_tail(&old->release_link, &fd->released);
-			queue = true;
-		}
-		fd->on_screen = fd->next;
-		fd->next = NULL;
-		shown = true;
-	}
+	first = fd->last_vblank + 1;
+	if (vblank < first)
+		goto out;	/* DRM saw no new vblank */
+	fd->last_vblank = vblank;
+	count = vblank - first + 1;
 	frame = fd->on_screen;
 	if (!frame)
 		goto out;
-	if (shown) {
-		shown_id = frame->id;
-		bo = frame->bos[0]->id;
-		ino = frame->bos[0]->ino;
-	}
-	fd->stats.vblanks += 1 + overruns;
+	fd->stats.vblanks += count;
 	if (!fd->pending) {
 		kref_get(&frame->ref);
 		fd->pending = frame;
-		fd->pending_first = vblank - overruns;
+		fd->pending_first = first;
 		fd->pending_last = vblank;
 		queue = true;
 	} else if (fd->pending == frame) {
 		fd->pending_last = vblank;
-		fd->stats.merged += 1 + overruns;
+		fd->stats.merged += count;
 	} else {
-		fd->stats.skipped += 1 + overruns;
+		fd->stats.skipped += count;
 	}
 out:
 	spin_unlock_irqrestore(&fd->scanout_lock, flags);
-
-	if (old)
-		fakedisp_event(fd, "frame-released", old_bo, old_ino, old_id);
-	if (shown)
-		fakedisp_event(fd, "frame-shown", bo, ino, shown_id);
 	if (queue)
 		queue_work(fd->scanout_wq, &fd->scanout_work);
 }

@@ -215,6 +215,7 @@ struct fakedisp_event {
  *	     @pending_first..@pending_last it stands for
  * @pending_first: first vblank covered by @pending
  * @pending_last: last vblank covered by @pending
+ * @last_vblank: DRM's vblank count at the previous tick
  * @crc_enabled: CRC source "auto" is selected
  * @stats: the scanout counters
  * @scanout_wq: ordered workqueue of @scanout_work
@@ -249,6 +250,7 @@ struct fakedisp_device {
 	struct fakedisp_frame *pending;
 	u64 pending_first;
 	u64 pending_last;
+	u64 last_vblank;
 	bool crc_enabled;
 	struct fakedisp_scanout_stats stats;
 	struct workqueue_struct *scanout_wq;
@@ -297,6 +299,8 @@ void fakedisp_frame_put(struct fakedisp_frame *frame);
 void fakedisp_scanout_show(struct fakedisp_device *fd,
 			   struct fakedisp_frame *frame);
 void fakedisp_scanout_off(struct fakedisp_device *fd);
+void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank);
+void fakedisp_scanout_flip(struct fakedisp_device *fd);
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns);
 void fakedisp_scanout_work(struct work_struct *work);
