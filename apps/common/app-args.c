@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include "app-args.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dmabuf-interop/layout.h"
+
+int app_parse_u32(const char *prog, const char *opt, const char *text, uint32_t min, uint32_t max,
+		  uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "%s: --%s %s: expected a number from %u to %u\n", prog, opt, text,
+			min, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int app_parse_seconds(const char *prog, const char *opt, const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !(v >= 0 && v <= 3600)) {
+		fprintf(stderr, "%s: --%s %s: expected seconds from 0 to 3600\n", prog, opt, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int app_parse_size(const char *prog, const char *opt, const char *text, uint32_t *width,
+		   uint32_t *height)
+{
+	unsigned int w, h;
+	char tail;
+
+	if (sscanf(text, "%ux%u%c", &w, &h, &tail) != 2 || w < 1 || h < 1 || w > DI_DIM_MAX ||
+	    h > DI_DIM_MAX) {
+		fprintf(stderr, "%s: --%s %s: expected WIDTHxHEIGHT, e.g. 1920x1080\n", prog, opt,
+			text);
+		return -1;
+	}
+	*width = w;
+	*height = h;
+	return 0;
+}
+
+int app_parse_format(const char *prog, const char *opt, const char *text, uint32_t *fourcc)
+{
+	static const struct {
+		const char *name;
+		uint32_t fourcc;
+	} names[] = {
+	    {"XR24", DI_FOURCC_XRGB8888},
+	    {"XRGB8888", DI_FOURCC_XRGB8888},
+	    {"NV12", DI_FOURCC_NV12},
+	    {"YUYV", DI_FOURCC_YUYV},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcasecmp(text, names[i].name)) {
+			*fourcc = names[i].fourcc;
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: --%s %s: expected XR24, NV12 or YUYV\n", prog, opt, text);
+	return -1;
+}
+
+uint64_t app_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Option values both apps parse the same way: numbers, "WxH" sizes and
+ * format names. Each parser returns 0, or -1 after printing
+ * "<prog>: --<option> <value>: <why>" to stderr.
+ */
+#ifndef DMABUF_APP_ARGS_H
+#define DMABUF_APP_ARGS_H
+
+#include <stdint.h>
+
+/* Decimal number within min..max. */
+int app_parse_u32(const char *prog, const char *opt, const char *text, uint32_t min, uint32_t max,
+		  uint32_t *out);
+
+/* Decimal number of seconds, fractions allowed ("0.5"), within 0..3600. */
+int app_parse_seconds(const char *prog, const char *opt, const char *text, double *out);
+
+/* "1920x1080" -> width, height (each 1..16384). */
+int app_parse_size(const char *prog, const char *opt, const char *text, uint32_t *width,
+		   uint32_t *height);
+
+/*
+ * A format the project moves: XR24 (also XRGB8888), NV12, YUYV, as a DRM
+ * fourcc. fakecam's V4L2 'XR24' has the same bytes as DRM's XRGB8888.
+ */
+int app_parse_format(const char *prog, const char *opt, const char *text, uint32_t *fourcc);
+
+/* CLOCK_MONOTONIC now, in nanoseconds (the clock of V4L2 and DRM timestamps). */
+uint64_t app_now_ns(void);
+
+#endif /* DMABUF_APP_ARGS_H */

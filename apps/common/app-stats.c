@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "app-stats.h"
+
+#include <string.h>
+
+#include "app-args.h"
+
+void app_stats_init(struct app_stats *st, const char *prog, const char *latency_name,
+		    double interval_s, bool json)
+{
+	memset(st, 0, sizeof(*st));
+	st->prog = prog;
+	st->latency_name = latency_name;
+	st->json = json;
+	st->interval_ns = (uint64_t)(interval_s * 1e9);
+	st->start_ns = app_now_ns();
+	st->last_ns = st->start_ns;
+	di_latency_init(&st->window, st->window_samples, APP_LATENCY_WINDOW);
+	di_latency_init(&st->total, st->total_samples, APP_LATENCY_TOTAL);
+}
+
+void app_stats_latency(struct app_stats *st, uint64_t latency_ns)
+{
+	di_latency_add(&st->window, latency_ns);
+	di_latency_add(&st->total, latency_ns);
+}
+
+void app_stats_frame(struct app_stats *st, uint64_t latency_ns)
+{
+	st->frames++;
+	if (latency_ns)
+		app_stats_latency(st, latency_ns);
+}
+
+FILE *app_stats_log(const struct app_stats *st)
+{
+	return st->json ? stderr : stdout;
+}
+
+void app_stats_tick(struct app_stats *st, uint64_t now, uint32_t in_flight)
+{
+	struct di_latency_summary lat;
+	double secs;
+
+	if (!st->interval_ns || now - st->last_ns < st->interval_ns)
+		return;
+	secs = (double)(now - st->last_ns) / 1e9;
+	di_latency_summarize(&st->window, st->scratch, &lat);
+	fprintf(app_stats_log(st),
+		"%s: %6.1f fps  frames %llu  verified %llu  failed %llu  %s p50 %.2f ms p99 %.2f "
+		"ms  in flight %u\n",
+		st->prog, (double)(st->frames - st->last_frames) / secs,
+		(unsigned long long)st->frames, (unsigned long long)st->verified,
+		(unsigned long long)st->failed, st->latency_name, (double)lat.p50 / 1e6,
+		(double)lat.p99 / 1e6, in_flight);
+	fflush(app_stats_log(st));
+	st->last_ns = now;
+	st->last_frames = st->frames;
+	di_latency_init(&st->window, st->window_samples, APP_LATENCY_WINDOW);
+}
+
+void app_stats_summary(struct app_stats *st, const struct app_field *fields, unsigned int n,
+		       bool pass, const char *why)
+{
+	double secs = (double)(app_now_ns() - st->start_ns) / 1e9;
+	struct di_latency_summary lat;
+	double fps = secs > 0 ? (double)st->frames / secs : 0;
+
+	di_latency_summarize(&st->total, st->scratch, &lat);
+	if (st->json) {
+		printf("{\"program\":\"%s\",\"seconds\":%.3f,\"frames\":%llu,\"fps\":%.2f,"
+		       "\"verified\":%llu,\"failed\":%llu,\"latency\":{\"name\":\"%s\","
+		       "\"samples\":%u,\"min_ms\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+		       "\"max_ms\":%.3f}",
+		       st->prog, secs, (unsigned long long)st->frames, fps,
+		       (unsigned long long)st->verified, (unsigned long long)st->failed,
+		       st->latency_name, lat.count, (double)lat.min / 1e6, (double)lat.p50 / 1e6,
+		       (double)lat.p99 / 1e6, (double)lat.max / 1e6);
+		for (unsigned int i = 0; i < n; i++) {
+			if (fields[i].text)
+				printf(",\"%s\":\"%s\"", fields[i].key, fields[i].text);
+			else
+				printf(",\"%s\":%llu", fields[i].key,
+				       (unsigned long long)fields[i].value);
+		}
+		printf(",\"verdict\":\"%s\",\"reason\":\"%s\"}\n", pass ? "PASS" : "FAIL", why);
+	} else {
+		printf("%s summary: %.2f s, %llu frames (%.1f fps), %llu verified, %llu failed\n",
+		       st->prog, secs, (unsigned long long)st->frames, fps,
+		       (unsigned long long)st->verified, (unsigned long long)st->failed);
+		printf("%s summary: %s latency over %u frames: min %.2f p50 %.2f p99 %.2f max "
+		       "%.2f ms\n",
+		       st->prog, st->latency_name, lat.count, (double)lat.min / 1e6,
+		       (double)lat.p50 / 1e6, (double)lat.p99 / 1e6, (double)lat.max / 1e6);
+		for (unsigned int i = 0; i < n; i++) {
+			if (fields[i].text)
+				printf("%s summary: %s %s\n", st->prog, fields[i].key,
+				       fields[i].text);
+			else
+				printf("%s summary: %s %llu\n", st->prog, fields[i].key,
+				       (unsigned long long)fields[i].value);
+		}
+		printf("%s verdict: %s (%s)\n", st->prog, pass ? "PASS" : "FAIL", why);
+	}
+	fflush(stdout);
+}

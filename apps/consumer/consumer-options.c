@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+#include "consumer-options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app-args.h"
+#include "dmabuf-interop/layout.h"
+#include "dmabuf-interop/protocol.h"
+#include "dmabuf-interop/socket.h"
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "Usage: consumer [OPTION]...\n"
+	    "The display side: listens on a UNIX socket like a compositor, receives a\n"
+	    "producer's dma-buf fds, checks every frame through mmap (DMA_BUF_IOCTL_SYNC\n"
+	    "around the read), imports the buffers into a KMS display (fakedisp) once and\n"
+	    "flips them with atomic commits; a buffer is released back only after the flip\n"
+	    "away from it completed. Serves one producer at a time, then the next.\n"
+	    "\n"
+	    "  -S, --socket PATH       where to listen (default $XDG_RUNTIME_DIR/%s,\n"
+	    "                          else /tmp/dmabuf-interop-<uid>.sock), mode 0600; peers\n"
+	    "                          of another uid (SO_PEERCRED) are refused with a reason\n"
+	    "  -c, --card PATH         DRM card (default: the first of driver fakedisp)\n"
+	    "      --driver NAME       driver to look for without --card (default fakedisp)\n"
+	    "  -m, --mode WxH          display mode; frames must have its size (the plane is\n"
+	    "                          not scaled). Default: each pool's frame size; with a\n"
+	    "                          display-allocated pool the connector's preferred mode\n"
+	    "      --verify MODE       per frame: none, stamp (default), full (every byte)\n"
+	    "      --no-display        verify only: no DRM device, release right after the check\n"
+	    "      --snapshot FILE     write a PNG of the frame on screen when the first\n"
+	    "                          producer's session ends\n"
+	    "  -n, --frames N          end after N frames shown (default 0: no limit)\n"
+	    "  -p, --producers N       exit after serving N producers (default 0: keep serving)\n"
+	    "  -f, --format FMT        pools the display allocates (producer\n"
+	    "                          --display-allocates): XR24, NV12, YUYV (default XR24)\n"
+	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n"
+	    "  -i, --stats-interval S  live statistics every S seconds (default 1, 0: none)\n"
+	    "  -j, --json              final summary as one JSON object on stdout\n"
+	    "  -h, --help              this text\n"
+	    "\n"
+	    "Exit status: 0 when every frame passed its check and every producer ended in\n"
+	    "order; 1 when a frame failed, a producer was dropped for a protocol fault, or\n"
+	    "the display failed; 2 on bad usage.\n",
+	    DI_SOCKET_NAME, DI_POOL_MAX);
+}
+
+int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
+{
+	enum {
+		OPT_DRIVER = 256,
+		OPT_VERIFY,
+		OPT_NO_DISPLAY,
+		OPT_SNAPSHOT
+	};
+	static const struct option longopts[] = {
+	    {"socket", required_argument, NULL, 'S'},
+	    {"card", required_argument, NULL, 'c'},
+	    {"driver", required_argument, NULL, OPT_DRIVER},
+	    {"mode", required_argument, NULL, 'm'},
+	    {"verify", required_argument, NULL, OPT_VERIFY},
+	    {"no-display", no_argument, NULL, OPT_NO_DISPLAY},
+	    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+	    {"frames", required_argument, NULL, 'n'},
+	    {"producers", required_argument, NULL, 'p'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"buffers", required_argument, NULL, 'b'},
+	    {"stats-interval", required_argument, NULL, 'i'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *p = "consumer";
+	struct di_error err;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->driver = "fakedisp";
+	o->verify = DI_VERIFY_STAMP;
+	o->fourcc = DI_FOURCC_XRGB8888;
+	o->buffers = 4;
+	o->stats_interval = 1;
+	if (di_socket_default_path(o->socket, sizeof(o->socket), &err)) {
+		fprintf(stderr, "consumer: %s\n", err.text);
+		return -1;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:i:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (strlen(optarg) >= sizeof(o->socket)) {
+				fprintf(stderr, "consumer: --socket %s: path too long\n", optarg);
+				return -1;
+			}
+			strcpy(o->socket, optarg);
+			break;
+		case 'c':
+			o->card = optarg;
+			break;
+		case OPT_DRIVER:
+			o->driver = optarg;
+			break;
+		case 'm':
+			if (app_parse_size(p, "mode", optarg, &o->mode_width, &o->mode_height))
+				return -1;
+			break;
+		case OPT_VERIFY:
+			if (di_verify_parse(optarg, &o->verify, &err)) {
+				fprintf(stderr, "consumer: --verify: %s\n", err.text);
+				return -1;
+			}
+			break;
+		case OPT_NO_DISPLAY:
+			o->no_display = true;
+			break;
+		case OPT_SNAPSHOT:
+			o->snapshot = optarg;
+			break;
+		case 'n':
+			if (app_parse_u32(p, "frames", optarg, 0, UINT32_MAX, &o->frames))
+				return -1;
+			break;
+		case 'p':
+			if (app_parse_u32(p, "producers", optarg, 0, UINT32_MAX, &o->producers))
+				return -1;
+			break;
+		case 'f':
+			if (app_parse_format(p, "format", optarg, &o->fourcc))
+				return -1;
+			break;
+		case 'b':
+			if (app_parse_u32(p, "buffers", optarg, 2, DI_POOL_MAX, &o->buffers))
+				return -1;
+			break;
+		case 'i':
+			if (app_parse_seconds(p, "stats-interval", optarg, &o->stats_interval))
+				return -1;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "consumer: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* The consumer's command line (consumer --help prints the same). */
+#ifndef CONSUMER_OPTIONS_H
+#define CONSUMER_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmabuf-interop/buffer-access.h"
+
+struct consumer_options {
+	char socket[108];
+	const char *card; /* NULL: the first card of driver */
+	const char *driver;
+	uint32_t mode_width, mode_height; /* 0: the frame size (display pool: preferred) */
+	enum di_verify verify;
+	bool no_display;
+	const char *snapshot;
+	uint32_t frames;    /* 0: no limit */
+	uint32_t producers; /* 0: serve until interrupted */
+	uint32_t fourcc;    /* --display-allocates pools */
+	uint32_t buffers;
+	double stats_interval;
+	bool json;
+};
+
+/* 0: run; 1: --help printed, exit 0; -1: bad usage (message printed), exit 2. */
+int consumer_parse_options(int argc, char **argv, struct consumer_options *o);
+
+#endif /* CONSUMER_OPTIONS_H */

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+#include "framebuffers.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+void fbs_init(struct framebuffers *fbs, int drm, bool map, const struct di_layout *layout,
+	      uint32_t count)
+{
+	memset(fbs, 0, sizeof(*fbs));
+	fbs->drm = drm;
+	fbs->map = map;
+	fbs->layout = *layout;
+	fbs->count = count;
+	for (uint32_t i = 0; i < DI_POOL_MAX; i++) {
+		fbs->slot[i].fd = -1;
+		fbs->slot[i].map.fd = -1;
+	}
+}
+
+static void handle_get(struct framebuffers *fbs, uint32_t handle)
+{
+	for (uint32_t i = 0; i < fbs->nrefs; i++) {
+		if (fbs->refs[i].handle == handle) {
+			fbs->refs[i].users++;
+			return;
+		}
+	}
+	fbs->refs[fbs->nrefs++] = (struct fb_handle_ref){.handle = handle, .users = 1};
+}
+
+static void handle_put(struct framebuffers *fbs, uint32_t handle)
+{
+	for (uint32_t i = 0; i < fbs->nrefs; i++) {
+		if (fbs->refs[i].handle != handle)
+			continue;
+		if (--fbs->refs[i].users == 0) {
+			drmCloseBufferHandle(fbs->drm, handle);
+			fbs->handles_closed++;
+			fbs->refs[i] = fbs->refs[--fbs->nrefs];
+		}
+		return;
+	}
+}
+
+/* Framebuffer and mapping for a slot whose fd and handle are set. */
+static int finish_slot(struct framebuffers *fbs, uint32_t index, struct di_error *err)
+{
+	struct fb_slot *s = &fbs->slot[index];
+	const struct di_layout *l = &fbs->layout;
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
+	char name[5];
+
+	if (fbs->drm >= 0) {
+		for (uint32_t p = 0; p < l->num_planes; p++) {
+			handles[p] = s->handle;
+			pitches[p] = l->pitch[p];
+			offsets[p] = l->offset[p];
+		}
+		if (drmModeAddFB2(fbs->drm, l->width, l->height, l->fourcc, handles, pitches,
+				  offsets, &s->fb_id, 0)) {
+			di_error_set(err, DI_ERR_SYS, errno,
+				     "drmModeAddFB2 of buffer %u (%ux%u %s) failed: %s", index,
+				     l->width, l->height, di_fourcc_str(l->fourcc, name),
+				     strerror(errno));
+			fbs_drop(fbs, index);
+			return -1;
+		}
+	}
+	if (fbs->map && di_buffer_map(s->fd, di_layout_size(l), false, &s->map, err)) {
+		fbs_drop(fbs, index);
+		return -1;
+	}
+	return 0;
+}
+
+int fbs_import(struct framebuffers *fbs, uint32_t index, int fd, struct di_error *err)
+{
+	struct fb_slot *s = &fbs->slot[index];
+
+	fbs_drop(fbs, index);
+	s->fd = fd;
+	if (fbs->drm >= 0) {
+		if (drmPrimeFDToHandle(fbs->drm, fd, &s->handle)) {
+			di_error_set(err, DI_ERR_SYS, errno,
+				     "drmPrimeFDToHandle of buffer %u (fd %d) failed: %s", index,
+				     fd, strerror(errno));
+			s->handle = 0;
+			fbs_drop(fbs, index);
+			return -1;
+		}
+		fbs->imports++;
+		handle_get(fbs, s->handle);
+	}
+	return finish_slot(fbs, index, err);
+}
+
+int fbs_adopt(struct framebuffers *fbs, uint32_t index, uint32_t handle, int fd,
+	      struct di_error *err)
+{
+	struct fb_slot *s = &fbs->slot[index];
+
+	fbs_drop(fbs, index);
+	s->fd = fd;
+	s->handle = handle;
+	handle_get(fbs, handle);
+	return finish_slot(fbs, index, err);
+}
+
+void fbs_drop(struct framebuffers *fbs, uint32_t index)
+{
+	struct fb_slot *s = &fbs->slot[index];
+
+	di_buffer_unmap(&s->map);
+	s->map.fd = -1;
+	if (s->fb_id)
+		drmModeRmFB(fbs->drm, s->fb_id);
+	s->fb_id = 0;
+	if (s->handle)
+		handle_put(fbs, s->handle);
+	s->handle = 0;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+void fbs_drop_all(struct framebuffers *fbs)
+{
+	for (uint32_t i = 0; i < fbs->count; i++)
+		fbs_drop(fbs, i);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The consumer's side of a pool: per buffer its dma-buf fd, its GEM handle
+ * on the display (drmPrimeFDToHandle), its framebuffer (drmModeAddFB2) and
+ * its CPU mapping, made once and cached for the session (or per frame in
+ * fd-per-frame mode).
+ *
+ * GEM handles are not reference counted by DRM: importing the same dma-buf
+ * twice on one DRM fd returns the same handle, and closing it once drops it
+ * for both. A peer may send two fds of one dma-buf, so handles are counted
+ * here and closed exactly once, when their last user goes.
+ */
+#ifndef CONSUMER_FRAMEBUFFERS_H
+#define CONSUMER_FRAMEBUFFERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmabuf-interop/buffer-access.h"
+#include "dmabuf-interop/layout.h"
+#include "dmabuf-interop/protocol.h"
+
+struct fb_slot {
+	int fd;		 /* the dma-buf, owned; -1 when the slot is empty */
+	uint32_t handle; /* 0: not on the display */
+	uint32_t fb_id;
+	struct di_buffer_map map;
+};
+
+struct fb_handle_ref {
+	uint32_t handle;
+	uint32_t users;
+};
+
+struct framebuffers {
+	int drm; /* -1: no display (--no-display), buffers are only mapped */
+	bool map;
+	struct di_layout layout;
+	uint32_t count;
+	struct fb_slot slot[DI_POOL_MAX];
+	struct fb_handle_ref refs[DI_POOL_MAX];
+	uint32_t nrefs;
+	uint64_t imports;	 /* drmPrimeFDToHandle calls that succeeded */
+	uint64_t handles_closed; /* GEM handles closed (each exactly once) */
+};
+
+/* An empty table for count buffers of layout; map: mmap each buffer for checks. */
+void fbs_init(struct framebuffers *fbs, int drm, bool map, const struct di_layout *layout,
+	      uint32_t count);
+
+/*
+ * Takes fd (checked by the receive path) as buffer index: imports it,
+ * makes its framebuffer, maps it. On failure the fd is closed and err says
+ * which step failed.
+ */
+int fbs_import(struct framebuffers *fbs, uint32_t index, int fd, struct di_error *err);
+
+/*
+ * Takes a buffer we allocated ourselves (--display-allocates): handle (a
+ * dumb buffer's, which this table now closes) and fd (its export).
+ */
+int fbs_adopt(struct framebuffers *fbs, uint32_t index, uint32_t handle, int fd,
+	      struct di_error *err);
+
+/* Unmaps, removes the framebuffer, drops the handle, closes the fd. */
+void fbs_drop(struct framebuffers *fbs, uint32_t index);
+
+void fbs_drop_all(struct framebuffers *fbs);
+
+#endif /* CONSUMER_FRAMEBUFFERS_H */

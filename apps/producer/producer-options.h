@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* The producer's command line (producer --help prints the same). */
+#ifndef PRODUCER_OPTIONS_H
+#define PRODUCER_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmabuf-interop/buffer-access.h"
+
+struct producer_options {
+	const char *device; /* NULL: the first device of driver */
+	const char *driver;
+	uint32_t fourcc;
+	uint32_t width, height;
+	uint32_t fps;	  /* 0 with unthrottled */
+	bool unthrottled; /* --fps max */
+	int pattern;	  /* -1: leave the camera's, 0 full, 1 stamp only */
+	uint32_t buffers;
+	uint32_t frames; /* 0: until interrupted or the consumer ends */
+	char socket[108];
+	bool fd_per_frame;
+	bool display_allocates;
+	enum di_verify verify;
+	double stats_interval;
+	bool json;
+};
+
+/* 0: run; 1: --help printed, exit 0; -1: bad usage (message printed), exit 2. */
+int producer_parse_options(int argc, char **argv, struct producer_options *o);
+
+#endif /* PRODUCER_OPTIONS_H */

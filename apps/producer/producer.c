@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * producer: the camera side. Streams fakecam through libv4l2 and lends each
+ * captured buffer to the consumer:
+ *
+ *   DQBUF(i, seq) -> check the stamp -> FRAME(i, seq) -> ... RELEASE(i) -> QBUF(i)
+ *
+ * The ledger (lib/ledger.c) is the proof of the release order on this side:
+ * a buffer goes back to the camera only when the consumer released it, every
+ * RELEASE must name a buffer in flight with its frame, releases are counted
+ * when they overtake an older frame. docs/apps.md describes the options.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app-args.h"
+#include "app-stats.h"
+#include "camera.h"
+#include "dmabuf-interop/buffer-check.h"
+#include "dmabuf-interop/ledger.h"
+#include "dmabuf-interop/pool.h"
+#include "dmabuf-interop/session.h"
+#include "dmabuf-interop/socket.h"
+#include "producer-options.h"
+
+struct producer {
+	struct producer_options opt;
+	struct camera cam;
+	int sock;
+	uint32_t count;
+	struct di_ledger ledger;
+	struct di_pool pool;			/* --display-allocates: the consumer's buffers */
+	struct di_buffer_map maps[DI_POOL_MAX]; /* --display-allocates: their mappings */
+	uint64_t capture_ns[DI_POOL_MAX];	/* capture time of the frame each buffer holds */
+	struct app_stats stats;
+	uint64_t sent;
+	uint64_t camera_errors;
+	bool stop_queueing; /* the last frame went out: buffers stay home */
+	bool consumer_bye;
+	char fault[DI_ERROR_TEXT_MAX + 64]; /* first fault, for the verdict */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void fault(struct producer *p, const char *fmt, const char *text)
+{
+	if (!p->fault[0])
+		snprintf(p->fault, sizeof(p->fault), fmt, text);
+	fprintf(stderr, "producer: ");
+	fprintf(stderr, fmt, text);
+	fprintf(stderr, "\n");
+}
+
+/* Tells the consumer why we stop, then records the fault. */
+static int protocol_fault(struct producer *p, const struct di_error *err)
+{
+	di_send_error(p->sock, err);
+	fault(p, "%s", err->text);
+	return -1;
+}
+
+/* MMAP mode: our camera's buffers, exported and sent once (or with each FRAME). */
+static int setup_camera_pool(struct producer *p)
+{
+	struct di_error err;
+	uint32_t flags = p->opt.fd_per_frame ? DI_POOL_FD_PER_FRAME : 0;
+
+	if (camera_configure(&p->cam, p->opt.fourcc, p->opt.width, p->opt.height, p->opt.fps) ||
+	    camera_alloc_mmap(&p->cam, p->opt.buffers))
+		return -1;
+	p->count = p->opt.buffers;
+	if (di_pool_send(p->sock, p->count, flags, &p->cam.layout, p->cam.export_fd, &err)) {
+		fault(p, "cannot send the POOL: %s", err.text);
+		return -1;
+	}
+	for (uint32_t i = 0; i < p->count; i++)
+		if (camera_queue(&p->cam, i, -1))
+			return -1;
+	return 0;
+}
+
+/* --display-allocates: the consumer's dma-bufs, queued to the camera as DMABUF. */
+static int setup_display_pool(struct producer *p)
+{
+	const struct di_layout *l;
+	struct di_error err;
+
+	if (di_pool_receive(p->sock, DI_FS_MAGIC_DMABUF, &p->pool, &err)) {
+		fault(p, "no POOL from the consumer: %s", err.text);
+		return -1;
+	}
+	l = &p->pool.layout;
+	if (p->pool.flags & DI_POOL_FD_PER_FRAME) {
+		di_error_set(&err, DI_ERR_FIELD, 0, "a display pool must carry its fds");
+		return protocol_fault(p, &err);
+	}
+	if (camera_configure(&p->cam, l->fourcc, l->width, l->height, p->opt.fps))
+		return -1;
+	for (uint32_t pl = 0; pl < l->num_planes; pl++) {
+		if (p->cam.layout.pitch[pl] != l->pitch[pl] ||
+		    p->cam.layout.offset[pl] != l->offset[pl]) {
+			di_error_set(&err, DI_ERR_LAYOUT, 0,
+				     "plane %u: the camera writes pitch %u at offset %u, the pool "
+				     "has pitch %u at offset %u",
+				     pl, p->cam.layout.pitch[pl], p->cam.layout.offset[pl],
+				     l->pitch[pl], l->offset[pl]);
+			return protocol_fault(p, &err);
+		}
+	}
+	p->count = p->pool.count;
+	if (camera_alloc_dmabuf(&p->cam, p->count))
+		return -1;
+	for (uint32_t i = 0; i < p->count; i++) {
+		if (p->opt.verify != DI_VERIFY_NONE &&
+		    di_buffer_map(p->pool.fds[i], di_layout_size(l), false, &p->maps[i], &err)) {
+			fault(p, "%s", err.text);
+			return -1;
+		}
+		if (camera_queue(&p->cam, i, p->pool.fds[i]))
+			return -1;
+	}
+	return 0;
+}
+
+/* Checks the frame the camera just filled, as --verify asks. */
+static void check_frame(struct producer *p, const struct camera_frame *f)
+{
+	struct di_error err;
+	enum di_status st;
+
+	if (p->opt.verify == DI_VERIFY_NONE)
+		return;
+	if (p->cam.dmabuf) {
+		st = di_frame_verify_mapped(&p->maps[f->index], &p->cam.layout, f->seq,
+					    p->opt.verify, 0, NULL, NULL, &err);
+	} else {
+		/* MMAP: DQBUF handed the buffer to the CPU; no dma-buf SYNC needed. */
+		const void *map = p->cam.map[f->index];
+		size_t len = p->cam.map_len[f->index];
+
+		st = di_stamp_verify(map, len, &p->cam.layout, f->seq, NULL, &err);
+		if (st == DI_OK && p->opt.verify == DI_VERIFY_FULL)
+			st = di_pattern_verify(map, len, &p->cam.layout, f->seq, 0, NULL, &err);
+	}
+	if (st == DI_OK) {
+		p->stats.verified++;
+	} else {
+		p->stats.failed++;
+		if (p->stats.failed <= 5)
+			fprintf(stderr, "producer: frame %llu in buffer %u: %s\n",
+				(unsigned long long)f->seq, f->index, err.text);
+		if (!p->fault[0])
+			snprintf(p->fault, sizeof(p->fault), "frame %llu failed its check: %s",
+				 (unsigned long long)f->seq, err.text);
+	}
+}
+
+/* DQBUF one frame and lend it. */
+static int send_frame(struct producer *p)
+{
+	struct di_msg m = {.type = DI_MSG_FRAME};
+	struct camera_frame f;
+	struct di_error err;
+
+	if (camera_dequeue(&p->cam, &f)) {
+		fault(p, "%s", "the camera stopped delivering frames");
+		return -1;
+	}
+	if (f.error) {
+		/* A frame the driver flags as broken is not lent; it goes straight back. */
+		p->camera_errors++;
+		return camera_queue(&p->cam, f.index, p->cam.dmabuf ? p->pool.fds[f.index] : -1);
+	}
+	check_frame(p, &f);
+	if (di_ledger_lend(&p->ledger, f.index, f.seq, &err)) {
+		fault(p, "the camera returned a buffer the consumer holds: %s", err.text);
+		return -1;
+	}
+	p->capture_ns[f.index] = f.timestamp_ns;
+	m.frame = (struct di_frame){.index = f.index, .seq = f.seq, .timestamp_ns = f.timestamp_ns};
+	if (p->opt.fd_per_frame)
+		m.frame.flags = DI_FRAME_FD;
+	if (di_send_msg(p->sock, &m, &p->cam.export_fd[f.index], &err)) {
+		if (err.status == DI_ERR_PEER_CLOSED)
+			fault(p, "%s", "the consumer went away");
+		else
+			fault(p, "cannot send FRAME: %s", err.text);
+		return -1;
+	}
+	p->sent++;
+	app_stats_frame(&p->stats, 0);
+	return 0;
+}
+
+/* Receives one message from the consumer: 0 handled, 1 the session ended, -1 fault. */
+static int receive(struct producer *p)
+{
+	struct di_recv_ctx ctx = {.decode = {.pool_count = p->count},
+				  .layout = &p->cam.layout,
+				  .fs_magic = DI_FS_MAGIC_DMABUF};
+	int fds[DI_FDS_PER_MSG];
+	struct di_error err;
+	unsigned int nfds;
+	struct di_msg m;
+	bool in_order;
+
+	if (di_recv_msg(p->sock, &ctx, &m, fds, &nfds, &err)) {
+		if (err.status == DI_ERR_PEER_CLOSED) {
+			fault(p, "%s", "the consumer went away");
+			return -1;
+		}
+		return protocol_fault(p, &err);
+	}
+	switch (m.type) {
+	case DI_MSG_RELEASE:
+		if (di_ledger_release(&p->ledger, m.release.index, m.release.seq, &in_order, &err))
+			return protocol_fault(p, &err);
+		if (!in_order)
+			fprintf(stderr,
+				"producer: RELEASE of buffer %u (frame %llu) overtook an "
+				"older frame\n",
+				m.release.index, (unsigned long long)m.release.seq);
+		app_stats_latency(&p->stats, app_now_ns() - p->capture_ns[m.release.index]);
+		if (p->stop_queueing)
+			return 0;
+		return camera_queue(&p->cam, m.release.index,
+				    p->cam.dmabuf ? p->pool.fds[m.release.index] : -1);
+	case DI_MSG_BYE:
+		p->consumer_bye = true;
+		return 1;
+	case DI_MSG_ERROR:
+		di_remote_error(&m, &err);
+		fault(p, "the consumer dropped us: %s", err.text);
+		return -1;
+	default:
+		di_error_set(&err, DI_ERR_STATE, 0, "%s is not a message a consumer sends",
+			     di_msg_type_name(m.type));
+		return protocol_fault(p, &err);
+	}
+}
+
+/*
+ * After BYE the consumer drops what it holds (framebuffers, handles, fds)
+ * and closes: its EOF means our exported buffers have no user left there,
+ * so REQBUFS(0) finds them free. A consumer that never closes is not waited
+ * for longer than BYE_WAIT_MS.
+ */
+#define BYE_WAIT_MS 5000
+
+static void wait_for_close(struct producer *p)
+{
+	uint64_t deadline = app_now_ns() + BYE_WAIT_MS * 1000000ull;
+	char buf[DI_MSG_MAX];
+
+	while (app_now_ns() < deadline) {
+		struct pollfd pfd = {.fd = p->sock, .events = POLLIN};
+		struct di_error err;
+		unsigned int nfds;
+		int fds[DI_FDS_PER_MSG];
+		size_t len;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		/* Whatever still comes (nothing should) is read and its fds closed. */
+		if (di_recv_packet(p->sock, buf, sizeof(buf), &len, fds, DI_FDS_PER_MSG, &nfds,
+				   &err) == DI_OK) {
+			di_close_fds(fds, nfds);
+			continue;
+		}
+		return;
+	}
+	fprintf(stderr, "producer: the consumer did not close within %d ms after BYE\n",
+		BYE_WAIT_MS);
+}
+
+/*
+ * DQBUF -> FRAME while frames are wanted, RELEASE -> QBUF always; at the
+ * end wait until every buffer but the one on screen is back, then BYE.
+ * 0 on an orderly end (ours or the consumer's BYE), -1 on a fault.
+ */
+static int stream(struct producer *p)
+{
+	bool capturing = true;
+	struct di_error err;
+
+	for (;;) {
+		struct pollfd pfd[2] = {{.fd = p->sock, .events = POLLIN},
+					{.fd = p->cam.fd, .events = POLLIN}};
+		int n, r;
+
+		if (stop_requested || (p->opt.frames && p->sent >= p->opt.frames)) {
+			capturing = false;
+			p->stop_queueing = true;
+		}
+		if (!capturing && p->ledger.depth <= 1)
+			break;
+		n = poll(pfd, capturing ? 2 : 1, 100);
+		if (n < 0 && errno != EINTR) {
+			fault(p, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (n > 0 && pfd[0].revents) {
+			r = receive(p);
+			if (r > 0)
+				wait_for_close(p); /* the consumer's BYE: it drops our buffers */
+			if (r)
+				return r > 0 ? 0 : -1;
+		}
+		if (n > 0 && capturing && pfd[1].revents && send_frame(p))
+			return -1;
+		app_stats_tick(&p->stats, app_now_ns(), p->ledger.depth);
+	}
+	struct di_msg bye = {.type = DI_MSG_BYE};
+
+	if (di_send_msg(p->sock, &bye, NULL, &err) && err.status != DI_ERR_PEER_CLOSED) {
+		fault(p, "cannot send BYE: %s", err.text);
+		return -1;
+	}
+	wait_for_close(p);
+	return 0;
+}
+
+static int run(struct producer *p)
+{
+	uint32_t caps = 0, common = 0;
+	struct di_hello peer;
+	struct di_error err;
+
+	if (camera_open(&p->cam, p->opt.device, p->opt.driver))
+		return -1;
+	if (p->opt.unthrottled && camera_set_control(&p->cam, "Unthrottled", 1))
+		return -1;
+	if (!p->opt.unthrottled && !p->opt.device && camera_set_control(&p->cam, "Unthrottled", 0))
+		return -1;
+	if (p->opt.pattern >= 0 && camera_set_control(&p->cam, "Pattern Mode", p->opt.pattern))
+		return -1;
+	if (di_connect(p->opt.socket, &p->sock, &err)) {
+		fault(p, "%s (is the consumer running?)", err.text);
+		return -1;
+	}
+	if (p->opt.fd_per_frame)
+		caps |= DI_CAP_FD_PER_FRAME;
+	if (p->opt.display_allocates)
+		caps |= DI_CAP_DISPLAY_ALLOCATES;
+	if (di_handshake(p->sock, DI_ROLE_PRODUCER, caps, &peer, &common, &err)) {
+		fault(p, "handshake: %s", err.text);
+		return -1;
+	}
+	if (common != caps) {
+		di_error_set(
+		    &err, DI_ERR_FIELD, 0, "the consumer does not offer %s (capabilities 0x%x)",
+		    p->opt.fd_per_frame ? "fd-per-frame" : "display-allocates", peer.capabilities);
+		return protocol_fault(p, &err);
+	}
+	if (p->opt.display_allocates ? setup_display_pool(p) : setup_camera_pool(p))
+		return -1;
+	di_ledger_init(&p->ledger, p->count);
+	if (camera_stream(&p->cam, true))
+		return -1;
+	return stream(p);
+}
+
+static void summary(struct producer *p, int status)
+{
+	char fmt[5], size[32], order[96];
+	const char *mode = p->opt.display_allocates ? "display allocates (V4L2 DMABUF import)"
+			   : p->opt.fd_per_frame    ? "camera allocates, fd with every frame"
+						    : "camera allocates, fds once in the POOL";
+	bool held = p->ledger.out_of_order == 0 && p->fault[0] == 0;
+	bool pass = status == 0 && !p->fault[0] && p->stats.failed == 0 && held &&
+		    (!p->opt.frames || p->sent == p->opt.frames || p->consumer_bye);
+	const char *why = p->fault[0]	    ? p->fault
+			  : p->stats.failed ? "frames failed their check"
+			  : !held	    ? "releases out of display order"
+			  : status	    ? "setup failed (see the messages above)"
+			  : !pass	    ? "fewer frames than asked for"
+			  : p->consumer_bye ? "the consumer ended the session"
+					    : "every frame sent, checked, released in order";
+
+	snprintf(size, sizeof(size), "%ux%u", p->cam.layout.width, p->cam.layout.height);
+	snprintf(order, sizeof(order),
+		 "%s (%llu releases, %llu out of order, no QBUF before RELEASE)",
+		 held ? "held" : "VIOLATED", (unsigned long long)p->ledger.released,
+		 (unsigned long long)p->ledger.out_of_order);
+	const struct app_field fields[] = {
+	    {.key = "device", .text = p->cam.path[0] ? p->cam.path : "-"},
+	    {.key = "format", .text = di_fourcc_str(p->cam.layout.fourcc, fmt)},
+	    {.key = "size", .text = size},
+	    {.key = "buffers", .value = p->count},
+	    {.key = "mode", .text = mode},
+	    {.key = "sent", .value = p->sent},
+	    {.key = "released", .value = p->ledger.released},
+	    {.key = "out_of_order", .value = p->ledger.out_of_order},
+	    {.key = "camera_errors", .value = p->camera_errors},
+	    {.key = "release_order", .text = order},
+	};
+	app_stats_summary(&p->stats, fields, sizeof(fields) / sizeof(fields[0]), pass, why);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct producer *p = calloc(1, sizeof(*p));
+	int status;
+
+	if (!p) {
+		perror("producer");
+		return 1;
+	}
+	status = producer_parse_options(argc, argv, &p->opt);
+	if (status)
+		return status > 0 ? 0 : 2;
+	p->sock = -1;
+	p->cam.fd = -1;
+	di_pool_init(&p->pool);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	app_stats_init(&p->stats, "producer", "capture->release", p->opt.stats_interval,
+		       p->opt.json);
+
+	status = run(p);
+	summary(p, status);
+	/* The consumer is done with our buffers (BYE) or gone; give them back. */
+	if (p->sock >= 0)
+		close(p->sock);
+	for (uint32_t i = 0; i < DI_POOL_MAX; i++)
+		di_buffer_unmap(&p->maps[i]);
+	camera_close(&p->cam);
+	di_pool_close(&p->pool);
+	status = status == 0 && p->stats.failed == 0 && !p->fault[0] && p->ledger.out_of_order == 0
+		     ? 0
+		     : 1;
+	free(p);
+	return status;
+}

@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Helpers of the producer/consumer scenarios (sourced inside the guest after
+# tests/vm/lib.sh). The apps are the build tree's; the socket lives in a
+# private folder of the guest's /tmp.
+
+APPS=$DMABUF_BUILD/apps
+PIPE_DIR=$(mktemp -d /tmp/pipeline.XXXXXX)
+SOCK=$PIPE_DIR/sock
+export XDG_RUNTIME_DIR=$PIPE_DIR
+
+[ -x "$APPS/producer" ] && [ -x "$APPS/consumer" ] || fail "the apps are not built in $APPS"
+
+# start_consumer OUTFILE ARGS...: runs the consumer in the background
+# (CONSUMER_PID), its stdout in OUTFILE, and waits for its socket.
+start_consumer() {
+	local out=$1 i
+	shift
+	rm -f "$SOCK"
+	"$APPS/consumer" --socket "$SOCK" "$@" >"$out" 2>"$out.err" &
+	CONSUMER_PID=$!
+	for i in $(seq 100); do
+		[ -S "$SOCK" ] && return 0
+		kill -0 "$CONSUMER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$out" "$out.err" >&2
+	fail "the consumer did not start listening on $SOCK"
+}
+
+# json_get FILE KEY: a top-level string or number of a summary object.
+json_get() {
+	local v
+	v=$(sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p" "$1" | tail -n 1)
+	[ -n "$v" ] || v=$(sed -n "s/.*\"$2\":\([^,}\"]*\).*/\1/p" "$1" | tail -n 1)
+	echo "$v"
+}
+
+# expect_pass FILE WHO: the JSON summary in FILE has verdict PASS.
+expect_pass() {
+	local v
+	v=$(json_get "$1" verdict)
+	[ "$v" = PASS ] || { cat "$1" "$1.err" >&2; fail "$2: verdict '$v': $(json_get "$1" reason)"; }
+}
+
+# scanout_get KEY: a counter of fakedisp's scanout file.
+scanout_get() {
+	sed -n "s/^$1: //p" /sys/kernel/debug/fakedisp/scanout
+}
+
+# Zero-copy proof: for each fakecam dma-buf fakedisp imported, the pfn hash
+# of fakedisp's sg_table equals the hash of fakecam's pages. Prints one line
+# per buffer; fails on any difference or when fewer than $1 buffers match.
+pfn_proof() {
+	local want=$1
+	awk '/^buffer /{for(i=1;i<=NF;i++) if($i ~ /^pfn_hash=/){h=substr($i,10)}}
+		/dmabuf ino=/{split($2,a,"="); print a[2], h}' /sys/kernel/debug/fakecam/*/buffers \
+		>"$PIPE_DIR/pfn.cam"
+	awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp/buffers \
+		>"$PIPE_DIR/pfn.disp"
+	# (no process substitution: the guest has no /dev/fd)
+	awk -v want="$want" 'NR==FNR {cam[$1]=$2; next}
+		{ st = (cam[$1] == $2) ? "equal" : "DIFFERENT"; if (st == "equal") ok++; else bad++
+		  printf "  dma-buf ino %-6s fakecam pfn_hash %s  fakedisp pfn_hash %s  %s\n", $1, cam[$1], $2, st }
+		END { printf "  %d of %d buffers with equal pfn hashes (zero copy)\n", ok, ok + bad
+		      exit (bad || ok < want) }' "$PIPE_DIR/pfn.cam" "$PIPE_DIR/pfn.disp"
+}
+
+# wait_imports N: until fakedisp lists N buffers imported from fakecam (10 s).
+wait_imports() {
+	local i
+	for i in $(seq 100); do
+		[ "$(awk '$2=="import" && $6=="fakecam"' /sys/kernel/debug/fakedisp/buffers | wc -l)" -ge "$1" ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# No dma-buf of fakecam is left (the exporter's release ran for each).
+expect_no_fakecam_dmabuf() {
+	if grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo; then
+		cat /sys/kernel/debug/dma_buf/bufinfo >&2
+		fail "fakecam dma-bufs are still alive"
+	fi
+}
+
+# Both modules unload: fakedisp first (it detaches), then fakecam.
+expect_modules_unload() {
+	expect_rmmod fakedisp
+	expect_rmmod fakecam
+	pass "rmmod fakedisp, then fakecam"
+}
