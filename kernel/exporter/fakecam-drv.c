@@ -35,6 +35,10 @@ static unsigned int fps = 30;
 module_param(fps, uint, 0444);
 MODULE_PARM_DESC(fps, "default frame rate, 1..240 (default 30)");
 
+static unsigned int max_memory_mb = 512;
+module_param(max_memory_mb, uint, 0444);
+MODULE_PARM_DESC(max_memory_mb, "most memory the buffers of one camera may take, in MiB (default 512)");
+
 static struct fakecam_dev *fakecam_cams[FAKECAM_MAX_DEVICES];
 
 static int fakecam_default_format(struct fakecam_dev *cam)
@@ -72,6 +76,8 @@ static struct fakecam_dev *fakecam_create(unsigned int index)
 	mutex_init(&cam->lock);
 	mutex_init(&cam->buffers_lock);
 	INIT_LIST_HEAD(&cam->buffers);
+	atomic_long_set(&cam->allocated, 0);
+	cam->max_allocated = (unsigned long)max_memory_mb << 20;
 
 	ret = fakecam_default_format(cam);
 	if (ret)

@@ -57,6 +57,8 @@ static void fakecam_buffer_free(struct fakecam_buffer *buf)
 {
 	unsigned int i;
 
+	atomic_long_sub(buf->size, &buf->cam->allocated);
+
 	if (buf->vaddr)
 		vunmap(buf->vaddr);
 	for (i = 0; i < buf->n_pages; i++)
@@ -68,27 +70,39 @@ static void fakecam_buffer_free(struct fakecam_buffer *buf)
 
 /*
  * vb2 calls alloc for each plane of each buffer at REQBUFS/CREATE_BUFS time
- * (V4L2_MEMORY_MMAP). The size is already page aligned.
+ * (V4L2_MEMORY_MMAP). The size is already page aligned. Past the camera's
+ * memory cap, or when memory is short, it fails without waking the OOM
+ * killer: vb2 then settles for the buffers it got.
  */
 static void *fakecam_mem_alloc(struct vb2_buffer *vb, struct device *dev,
 			       unsigned long size)
 {
 	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
-	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | vb->vb2_queue->gfp_flags;
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO | __GFP_RETRY_MAYFAIL |
+		    __GFP_NOWARN | vb->vb2_queue->gfp_flags;
 	struct fakecam_buffer *buf;
 	unsigned int i;
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
+	size = PAGE_ALIGN(size);
+	if (atomic_long_add_return(size, &cam->allocated) > cam->max_allocated) {
+		atomic_long_sub(size, &cam->allocated);
 		return ERR_PTR(-ENOMEM);
+	}
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf) {
+		atomic_long_sub(size, &cam->allocated);
+		return ERR_PTR(-ENOMEM);
+	}
 
 	buf->cam = cam;
 	buf->index = vb->index;
 	buf->id = atomic64_inc_return(&fakecam_buffer_ids);
-	buf->size = PAGE_ALIGN(size);
+	buf->size = size;
 	buf->n_pages = buf->size >> PAGE_SHIFT;
 	buf->pages = kvcalloc(buf->n_pages, sizeof(*buf->pages), GFP_KERNEL);
 	if (!buf->pages) {
+		atomic_long_sub(size, &cam->allocated);
 		kfree(buf);
 		return ERR_PTR(-ENOMEM);
 	}

@@ -27,7 +27,8 @@ static struct fakecam_vb *to_fakecam_vb(struct vb2_buffer *vb)
 
 /*
  * REQBUFS/CREATE_BUFS: how many planes and how big. With *nplanes set the
- * caller (CREATE_BUFS) proposes sizes, which must hold the current format.
+ * caller (CREATE_BUFS) proposes sizes, which must hold the current format
+ * and stay within reason.
  */
 static int fakecam_queue_setup(struct vb2_queue *q, unsigned int *nbuffers,
 			       unsigned int *nplanes, unsigned int sizes[],
@@ -36,7 +37,8 @@ static int fakecam_queue_setup(struct vb2_queue *q, unsigned int *nbuffers,
 	struct fakecam_dev *cam = vb2_get_drv_priv(q);
 
 	if (*nplanes)
-		return sizes[0] < cam->pix.sizeimage ? -EINVAL : 0;
+		return sizes[0] < cam->pix.sizeimage ||
+		       sizes[0] > FAKECAM_MAX_BUFFER_SIZE ? -EINVAL : 0;
 	*nplanes = 1;
 	sizes[0] = cam->pix.sizeimage;
 	return 0;

@@ -40,6 +40,8 @@
 #define FAKECAM_MAX_HEIGHT	2160
 #define FAKECAM_MIN_FPS		1
 #define FAKECAM_MAX_FPS		240
+/* CREATE_BUFS may ask for larger buffers than the format needs, not this. */
+#define FAKECAM_MAX_BUFFER_SIZE	(2 * FAKECAM_MAX_WIDTH * FAKECAM_MAX_HEIGHT * 4)
 
 /* Driver-specific controls, in a range no in-tree driver uses. */
 #define FAKECAM_CID_BASE	(V4L2_CID_USER_BASE + 0x1f00)
@@ -93,6 +95,9 @@ struct fakecam_format {
  * @sequence: sequence number of the next frame
  * @buffers_lock: protects @buffers
  * @buffers: every live page buffer of this camera (struct fakecam_buffer)
+ * @allocated: bytes in @buffers, capped at @max_allocated so that user space
+ *	cannot exhaust memory with REQBUFS/CREATE_BUFS
+ * @max_allocated: the cap (module parameter max_memory_mb)
  * @debugfs: this camera's debugfs folder
  */
 struct fakecam_dev {
@@ -119,6 +124,8 @@ struct fakecam_dev {
 
 	struct mutex buffers_lock; /* guards buffers */
 	struct list_head buffers;
+	atomic_long_t allocated;
+	unsigned long max_allocated;
 	struct dentry *debugfs;
 };
 

@@ -12,6 +12,12 @@ tool=$DMABUF_BUILD/tests/vm/fakecam/tools/fakecam-expbuf
 cam=$(video_by_driver fakecam) || fail "no fakecam video node"
 events=/sys/kernel/debug/fakecam/events
 
+# The same operations go to the fakecam:fakecam_dmabuf tracepoint.
+tracing=/sys/kernel/tracing
+[ -d "$tracing/events" ] || mount -t tracefs tracefs "$tracing" || fail "cannot mount tracefs"
+echo 1 >"$tracing/events/fakecam/fakecam_dmabuf/enable" || fail "no fakecam tracepoint"
+echo >"$tracing/trace"
+
 for fmt in XR24 NV12 YUYV; do
 	v4l2-ctl -d "$cam" --set-fmt-video="width=322,height=182,pixelformat=$fmt" ||
 		fail "setting $fmt"
@@ -30,6 +36,13 @@ for fmt in XR24 NV12 YUYV; do
 	grep -q "op=attach .*ino=$ino peer=vgem" "$events" || fail "$fmt: vgem did not attach"
 	pass "$fmt: EXPBUF, SYNC read, vgem import and re-export (ino $ino)"
 done
+echo 0 >"$tracing/events/fakecam/fakecam_dmabuf/enable"
+grep "fakecam_dmabuf:" "$tracing/trace" | grep "ino=$ino " >&2
+for op in export begin_cpu end_cpu attach detach release; do
+	grep -q "fakecam_dmabuf: cam=0 op=$op index=[0-9]* ino=$ino " "$tracing/trace" ||
+		fail "the tracepoint did not report $op of ino $ino"
+done
+pass "the tracepoint reports the same operations"
 ! grep -q "dmabuf ino=" /sys/kernel/debug/fakecam/0/buffers ||
 	fail "exports still listed after every fd was closed"
 pass "every exported dma-buf released"
