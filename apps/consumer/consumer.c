@@ -105,6 +105,8 @@ static int make_display_pool(struct consumer *c, struct di_error *err)
 				    "cannot allocate display buffers");
 	if (!w)
 		display_preferred_size(&c->disp, &w, &h);
+	if (display_set_mode(&c->disp, w, h))
+		return di_error_set(err, DI_ERR_LAYOUT, 0, "the display has no %ux%u mode", w, h);
 	rows = c->opt.fourcc == DI_FOURCC_NV12 ? h + h / 2 : h;
 	bpp = c->opt.fourcc == DI_FOURCC_NV12 ? 8 : c->opt.fourcc == DI_FOURCC_YUYV ? 16 : 32;
 	l.fourcc = c->opt.fourcc;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -13,12 +14,21 @@
 
 #define CAPTURE V4L2_BUF_TYPE_VIDEO_CAPTURE
 
+/*
+ * Through libv4l2, except the buffer ioctls of a DMABUF queue: libv4l2
+ * (1.22) answers REQBUFS with EINVAL for any memory but MMAP, as it may have
+ * to convert formats into buffers of its own. Our formats are the device's
+ * native ones (libv4l2 passes everything through), so those go straight to
+ * the kernel on the same fd.
+ */
 static int xioctl(struct camera *cam, unsigned long request, void *arg, const char *name)
 {
+	bool raw = cam->dmabuf &&
+		   (request == VIDIOC_REQBUFS || request == VIDIOC_QBUF || request == VIDIOC_DQBUF);
 	int ret;
 
 	do {
-		ret = v4l2_ioctl(cam->fd, request, arg);
+		ret = raw ? ioctl(cam->fd, request, arg) : v4l2_ioctl(cam->fd, request, arg);
 	} while (ret < 0 && errno == EINTR);
 	if (ret < 0)
 		fprintf(stderr, "producer: %s on %s failed: %s\n", name, cam->path,

@@ -41,6 +41,7 @@ struct producer {
 	uint64_t sent;
 	uint64_t camera_errors;
 	bool stop_queueing; /* the last frame went out: buffers stay home */
+	bool order_fault;   /* a RELEASE of a buffer not in flight */
 	bool consumer_bye;
 	char fault[DI_ERROR_TEXT_MAX + 64]; /* first fault, for the verdict */
 };
@@ -377,7 +378,7 @@ static void summary(struct producer *p, int status)
 	const char *mode = p->opt.display_allocates ? "display allocates (V4L2 DMABUF import)"
 			   : p->opt.fd_per_frame    ? "camera allocates, fd with every frame"
 						    : "camera allocates, fds once in the POOL";
-	bool held = p->ledger.out_of_order == 0 && p->fault[0] == 0;
+	bool held = p->ledger.out_of_order == 0 && !p->order_fault;
 	bool pass = status == 0 && !p->fault[0] && p->stats.failed == 0 && held &&
 		    (!p->opt.frames || p->sent == p->opt.frames || p->consumer_bye);
 	const char *why = p->fault[0]	    ? p->fault

@@ -27,6 +27,10 @@ display-allocates) pargs=(--display-allocates) ;;
 *) fail "unknown mode $mode" ;;
 esac
 
+[ -r /sys/kernel/debug/fakedisp/scanout ] || fail "fakedisp is not loaded (no scanout counters)"
+[ -d /sys/kernel/debug/fakecam ] || fail "fakecam is not loaded"
+runs=0
+
 run() {
 	local fmt=$1 size=$2 out=$PIPE_DIR/$1-$2 before_bad after_bad shown ppid cargs=()
 
@@ -71,10 +75,12 @@ run() {
 		sleep 0.1
 	done
 	expect_no_fakecam_dmabuf
+	runs=$((runs + 1))
 }
 
 for fmt in XR24 NV12; do
 	run "$fmt" "$size"
 done
+[ "$runs" = 2 ] || fail "only $runs of 2 runs completed"
 pass "$mode: XR24 and NV12 at $size, $FRAMES frames each"
 expect_modules_unload
