@@ -11,6 +11,12 @@
  *     and fakecam's debugfs must list vgem as attached, and re-exporting the
  *     GEM handle must give back the same dma-buf (same inode).
  *
+ *   fakecam-expbuf import VIDEO
+ *     the other direction ("display allocates, camera fills"): two vgem
+ *     dumb buffers, exported by vgem, are queued to fakecam as
+ *     V4L2_MEMORY_DMABUF; fakecam writes frames into them through its import
+ *     path, and each dequeued frame is checked through vgem's dma-buf.
+ *
  *   fakecam-expbuf hold VIDEO [--vgem]
  *     exports buffer 0, closes the video node (the buffer now lives only
  *     through the dma-buf), optionally imports it into vgem, prints
@@ -347,6 +353,102 @@ static int do_check(const char *video, int use_vgem)
 	return 0;
 }
 
+/* A vgem dumb buffer of at least size bytes, exported as a dma-buf fd. */
+static int vgem_dumb_export(int vgem, const struct v4l2_pix_format *pix)
+{
+	struct drm_mode_create_dumb create = {0};
+	struct drm_prime_handle exp = {0};
+
+	create.bpp = 8;
+	create.width = pix->bytesperline;
+	create.height = (pix->sizeimage + pix->bytesperline - 1) / pix->bytesperline;
+	if (xioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		die("vgem CREATE_DUMB: %s", strerror(errno));
+	exp.handle = create.handle;
+	exp.flags = DRM_CLOEXEC | DRM_RDWR;
+	if (xioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
+		die("vgem PRIME_HANDLE_TO_FD: %s", strerror(errno));
+	/* The dma-buf keeps the object alive; the handle is not needed. */
+	vgem_close_handle(vgem, create.handle);
+	return exp.fd;
+}
+
+static void queue_dmabuf(int video, unsigned int index, int fd)
+{
+	struct v4l2_buffer b = {0};
+
+	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b.memory = V4L2_MEMORY_DMABUF;
+	b.index = index;
+	b.m.fd = fd;
+	if (xioctl(video, VIDIOC_QBUF, &b))
+		die("VIDIOC_QBUF DMABUF %u: %s", index, strerror(errno));
+}
+
+static int do_import(const char *video)
+{
+	struct v4l2_requestbuffers req = {0};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_format fmt = {0};
+	struct di_layout layout;
+	struct di_error err;
+	int vgem = find_vgem();
+	int cam, fds[2];
+	void *maps[2];
+	unsigned int i;
+
+	cam = open(video, O_RDWR | O_CLOEXEC);
+	if (cam < 0)
+		die("open %s: %s", video, strerror(errno));
+	fmt.type = type;
+	if (xioctl(cam, VIDIOC_G_FMT, &fmt))
+		die("VIDIOC_G_FMT: %s", strerror(errno));
+	layout_of(&fmt.fmt.pix, &layout);
+	req.type = type;
+	req.memory = V4L2_MEMORY_DMABUF;
+	req.count = 2;
+	if (xioctl(cam, VIDIOC_REQBUFS, &req) || req.count != 2)
+		die("VIDIOC_REQBUFS DMABUF 2: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		fds[i] = vgem_dumb_export(vgem, &fmt.fmt.pix);
+		maps[i] = mmap(NULL, fmt.fmt.pix.sizeimage, PROT_READ, MAP_SHARED, fds[i], 0);
+		if (maps[i] == MAP_FAILED)
+			die("mmap of vgem's dma-buf: %s", strerror(errno));
+		queue_dmabuf(cam, i, fds[i]);
+	}
+	if (xioctl(cam, VIDIOC_STREAMON, &type))
+		die("VIDIOC_STREAMON: %s", strerror(errno));
+
+	for (i = 0; i < 6; i++) {
+		struct v4l2_buffer b = {0};
+
+		b.type = type;
+		b.memory = V4L2_MEMORY_DMABUF;
+		if (xioctl(cam, VIDIOC_DQBUF, &b))
+			die("VIDIOC_DQBUF: %s", strerror(errno));
+		if (b.sequence != i)
+			die("frame %u has sequence %u", i, b.sequence);
+		sync_dmabuf(fds[b.index], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		if (di_stamp_verify(maps[b.index], fmt.fmt.pix.sizeimage, &layout, b.sequence, NULL,
+				    &err) != DI_OK ||
+		    di_pattern_verify(maps[b.index], fmt.fmt.pix.sizeimage, &layout, b.sequence, 0,
+				      NULL, &err) != DI_OK)
+			die("vgem buffer %u, seq %u: %s", b.index, b.sequence, err.text);
+		sync_dmabuf(fds[b.index], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		queue_dmabuf(cam, b.index, fds[b.index]);
+	}
+	if (xioctl(cam, VIDIOC_STREAMOFF, &type))
+		die("VIDIOC_STREAMOFF: %s", strerror(errno));
+	printf("6 frames written by fakecam into vgem dumb buffers, stamp and pattern ok\n");
+	for (i = 0; i < 2; i++) {
+		munmap(maps[i], fmt.fmt.pix.sizeimage);
+		close(fds[i]);
+	}
+	close(cam);
+	close(vgem);
+	return 0;
+}
+
 static int do_hold(const char *video, int use_vgem)
 {
 	unsigned int handle = 0;
@@ -383,8 +485,11 @@ int main(int argc, char **argv)
 {
 	int use_vgem = argc == 4 && !strcmp(argv[3], "--vgem");
 
+	if (argc == 3 && !strcmp(argv[1], "import"))
+		return do_import(argv[2]);
 	if ((argc != 3 && !use_vgem) || (strcmp(argv[1], "check") && strcmp(argv[1], "hold"))) {
-		fprintf(stderr, "Usage: fakecam-expbuf check|hold VIDEO [--vgem]\n");
+		fprintf(stderr, "Usage: fakecam-expbuf check|hold VIDEO [--vgem]\n"
+				"       fakecam-expbuf import VIDEO\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "check"))
