@@ -315,9 +315,11 @@ static int stream(struct consumer *c)
 		case DI_MSG_FRAME:
 			if (show_frame(c, &m.frame, nfds ? fds[0] : -1, &err) == DI_OK)
 				break;
-			if (err.status == DI_ERR_PEER_CLOSED)
-				return 0;
-			return drop(c, &err);
+			if (err.status != DI_ERR_PEER_CLOSED)
+				return drop(c, &err);
+			fprintf(out(c), "consumer: producer pid %d went away without BYE\n",
+				(int)s->peer.pid);
+			return 0;
 		case DI_MSG_BYE:
 			c->ended_ok++;
 			return 0;

@@ -11,10 +11,9 @@ set -u
 
 [ -r /sys/kernel/debug/fakedisp/buffers ] || fail "fakedisp is not loaded"
 
-producer() {
-	"$APPS/producer" --socket "$SOCK" --format XR24 --size 640x480 --fps max \
-		--pattern stamp --json --stats-interval 0 "$@"
-}
+# (an array, not a function: $! must be the producer's own pid for kill -9)
+producer=("$APPS/producer" --socket "$SOCK" --format XR24 --size 640x480 --fps max
+	--pattern stamp --json --stats-interval 0)
 
 # wait_shown N: until fakedisp scanned N more frames than now (20 s).
 wait_shown() {
@@ -35,6 +34,8 @@ expect_all_released() {
 	done
 	if grep -v '^id' /sys/kernel/debug/fakedisp/buffers | grep -q .; then
 		cat /sys/kernel/debug/fakedisp/buffers >&2
+		tail -n 30 /sys/kernel/debug/fakedisp/events >&2
+		tail -n 5 "$PIPE_DIR"/c* >&2
 		fail "$1: fakedisp still holds buffers (a GEM handle leaked)"
 	fi
 	expect_no_fakecam_dmabuf
@@ -43,7 +44,7 @@ expect_all_released() {
 
 echo "== kill -9 the consumer mid-stream, then the producer"
 start_consumer "$PIPE_DIR/c1" --json
-producer >"$PIPE_DIR/p1" 2>"$PIPE_DIR/p1.err" &
+"${producer[@]}" >"$PIPE_DIR/p1" 2>"$PIPE_DIR/p1.err" &
 ppid=$!
 wait_shown 30 || fail "no frames shown"
 kill -9 "$CONSUMER_PID"
@@ -61,21 +62,21 @@ expect_all_released "consumer and producer killed"
 
 echo "== kill -9 a producer mid-stream; the consumer serves a second one"
 start_consumer "$PIPE_DIR/c2" --json --producers 2 --stats-interval 0
-producer >"$PIPE_DIR/p2" 2>"$PIPE_DIR/p2.err" &
+"${producer[@]}" >"$PIPE_DIR/p2" 2>"$PIPE_DIR/p2.err" &
 ppid=$!
 wait_shown 30 || fail "no frames shown"
 kill -9 "$ppid"
 wait "$ppid" 2>/dev/null
 expect_all_released "first producer killed, consumer still up"
 kill -0 "$CONSUMER_PID" 2>/dev/null || fail "the consumer died with its producer"
-producer --frames 100 >"$PIPE_DIR/p3" 2>"$PIPE_DIR/p3.err" || {
+"${producer[@]}" --frames 100 >"$PIPE_DIR/p3" 2>"$PIPE_DIR/p3.err" || {
 	cat "$PIPE_DIR/p3" "$PIPE_DIR/p3.err"
 	fail "the second producer failed"
 }
 wait "$CONSUMER_PID" || { cat "$PIPE_DIR/c2" "$PIPE_DIR/c2.err"; fail "consumer failed"; }
 expect_pass "$PIPE_DIR/p3" "second producer"
 expect_pass "$PIPE_DIR/c2" consumer
-grep "went away" "$PIPE_DIR/c2" || fail "the consumer did not notice the killed producer"
+grep "went away" "$PIPE_DIR/c2.err" || { cat "$PIPE_DIR/c2.err" "$PIPE_DIR/c2"; fail "the consumer did not notice the killed producer"; }
 imports=$(json_get "$PIPE_DIR/c2" imports)
 closed=$(json_get "$PIPE_DIR/c2" gem_handles_closed)
 [ "$imports" = "$closed" ] || fail "consumer imported $imports buffers but closed $closed handles"
