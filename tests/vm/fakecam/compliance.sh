@@ -39,9 +39,9 @@ echo "vivid: $vf failed, $vw warnings; fakecam: $ff/$fw; fakecam with vivid's dm
 case "$DMABUF_KREL" in
 6.1.*)
 	# The 6.1 vb2 core fails three CREATE_BUFS checks for every driver.
-	[ "$ff" -le "$vf" ] && [ "$ef" -le "$vf" ] ||
+	{ [ "$ff" -le "$vf" ] && [ "$ef" -le "$vf" ]; } ||
 		fail "fakecam fails more than vivid on $DMABUF_KREL"
-	[ "$fw" -le "$vw" ] && [ "$ew" -le "$vw" ] ||
+	{ [ "$fw" -le "$vw" ] && [ "$ew" -le "$vw" ]; } ||
 		fail "fakecam warns more than vivid on $DMABUF_KREL"
 	;;
 *)

@@ -35,7 +35,7 @@ exec 3>&-
 wait "$holder" || fail "the holder failed"
 detach=$(grep -n "op=detach .*ino=$ino peer=vgem" "$events" | cut -d: -f1 | tail -1)
 release=$(grep -n "op=release .*ino=$ino " "$events" | cut -d: -f1 | tail -1)
-[ -n "$detach" ] && [ -n "$release" ] || { cat "$events" >&2; fail "no detach or release event"; }
+{ [ -n "$detach" ] && [ -n "$release" ]; } || { cat "$events" >&2; fail "no detach or release event"; }
 [ "$detach" -lt "$release" ] || fail "release (line $release) came before detach (line $detach)"
 pass "vgem detached (event $detach) before the release (event $release)"
 grep "ino=$ino " "$events"

@@ -43,5 +43,5 @@ v4l2-ctl -d "$cam" --set-fmt-video=width=64,height=64,pixelformat=XR24 --set-par
 start=$(date +%s%N)
 v4l2-ctl -d "$cam" --stream-mmap=4 --stream-count=10 || fail "streaming at 5 fps"
 ms=$((($(date +%s%N) - start) / 1000000))
-[ "$ms" -ge 1500 ] && [ "$ms" -le 6000 ] || fail "10 frames at 5 fps took $ms ms"
+{ [ "$ms" -ge 1500 ] && [ "$ms" -le 6000 ]; } || fail "10 frames at 5 fps took $ms ms"
 pass "10 frames at 5 fps in $ms ms"
