@@ -340,9 +340,9 @@ static int run(struct producer *p)
 
 	if (camera_open(&p->cam, p->opt.device, p->opt.driver))
 		return -1;
-	if (p->opt.unthrottled && camera_set_control(&p->cam, "Unthrottled", 1))
-		return -1;
-	if (!p->opt.unthrottled && !p->opt.device && camera_set_control(&p->cam, "Unthrottled", 0))
+	/* fakecam keeps its controls between opens: say what this run wants. */
+	if ((p->opt.unthrottled || !strcmp(p->cam.driver, "fakecam")) &&
+	    camera_set_control(&p->cam, "Unthrottled", p->opt.unthrottled))
 		return -1;
 	if (p->opt.pattern >= 0 && camera_set_control(&p->cam, "Pattern Mode", p->opt.pattern))
 		return -1;
