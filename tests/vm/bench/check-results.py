@@ -1,0 +1,55 @@
+#!/usr/bin/python3
+"""Checks a tools/bench bench.json: it parses, follows the schema of
+docs/benchmarks.md and holds every case of the run (modes x formats x sizes,
+the realism cases, the floors), each of which ran. Speed is not judged."""
+import json
+import sys
+
+MODES = ["zc-pool", "zc-fd-per-frame", "zc-display-allocates", "copy-socket", "copy-memfd"]
+REALISM = ["zc-pool", "copy-socket", "copy-memfd"]
+FORMATS = ["XR24", "NV12"]
+CASE_KEYS = ["case", "mode", "format", "width", "height", "frame_bytes", "kernel_release",
+             "cpu_model", "emulated", "frames_per_s", "mb_per_s", "wall_per_frame_us",
+             "cpu_per_frame_us_producer", "cpu_per_frame_us_consumer", "latency_ms",
+             "peak_rss_kib_producer", "peak_rss_kib_consumer", "repeats", "repeats_ok"]
+
+
+def main(path):
+    with open(path) as f:
+        doc = json.load(f)
+    errors = []
+    if doc.get("schema") != "dmabuf-interop-bench/1":
+        errors.append(f"schema is {doc.get('schema')!r}")
+    cases = {c["case"]: c for c in doc.get("cases", [])}
+    sizes = sorted({(c["width"], c["height"]) for c in cases.values() if not c["realism"]})
+    if not sizes:
+        errors.append("no cases")
+    want = [f"{m}/{f}/{w}x{h}" for m in MODES for f in FORMATS for (w, h) in sizes]
+    rw, rh = (640, 480) if doc.get("smoke") else (1920, 1080)
+    want += [f"{m}/{f}/{rw}x{rh}/realism" for m in REALISM for f in FORMATS]
+    for name in want:
+        c = cases.get(name)
+        if c is None:
+            errors.append(f"case {name} missing")
+            continue
+        missing = [k for k in CASE_KEYS if k not in c]
+        if missing:
+            errors.append(f"case {name} lacks {', '.join(missing)}")
+        if not c.get("repeats_ok"):
+            errors.append(f"case {name} never ran to the end: {c.get('errors')}")
+        for k in ("p50", "p99", "max"):
+            if k not in c.get("latency_ms", {}):
+                errors.append(f"case {name}: latency_ms has no {k}")
+    floors = {f["floor"] for f in doc.get("floors", [])}
+    for fl in ("message", "scm_rights", "memcpy"):
+        if fl not in floors:
+            errors.append(f"floor {fl} missing")
+    for e in errors:
+        print(f"check-results: {e}", file=sys.stderr)
+    print(f"check-results: {len(want)} cases expected, {len(cases)} present, "
+          f"{len(errors)} problems")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
