@@ -196,6 +196,32 @@ bool source_open(struct dmabuf_source *s, const char *kind, uint32_t fourcc, uin
 	return true;
 }
 
+bool source_queue(struct dmabuf_source *s, unsigned int index)
+{
+	struct v4l2_buffer buf = { .index = index, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				   .memory = V4L2_MEMORY_MMAP };
+
+	if (!s->streaming || ioctl(s->dev, VIDIOC_QBUF, &buf)) {
+		perror("VIDIOC_QBUF");
+		return false;
+	}
+	return true;
+}
+
+bool source_dequeue(struct dmabuf_source *s, unsigned int *index, uint32_t *sequence)
+{
+	struct v4l2_buffer buf = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				   .memory = V4L2_MEMORY_MMAP };
+
+	if (!s->streaming || ioctl(s->dev, VIDIOC_DQBUF, &buf)) {
+		perror("VIDIOC_DQBUF");
+		return false;
+	}
+	*index = buf.index;
+	*sequence = buf.sequence;
+	return true;
+}
+
 void source_close(struct dmabuf_source *s)
 {
 	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;

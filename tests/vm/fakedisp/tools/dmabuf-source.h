@@ -34,6 +34,10 @@ struct dmabuf_source {
 /* kind: vgem, vivid, fakecam or dumb (needs @fakedisp_fd). */
 bool source_open(struct dmabuf_source *s, const char *kind, uint32_t fourcc, uint32_t width,
 		 uint32_t height, unsigned int count, int fakedisp_fd);
+/* V4L2 sources: give buffer @index back to the driver. */
+bool source_queue(struct dmabuf_source *s, unsigned int index);
+/* V4L2 sources: the next filled buffer's index and sequence; false on error. */
+bool source_dequeue(struct dmabuf_source *s, unsigned int *index, uint32_t *sequence);
 /* Closes the dma-buf fds and the device. */
 void source_close(struct dmabuf_source *s);
 

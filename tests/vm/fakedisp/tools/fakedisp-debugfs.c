@@ -81,30 +81,34 @@ int fakedisp_buffers(unsigned long ino, char hash[17])
 	return found;
 }
 
-int fakedisp_event_pos(const char *type, unsigned long ino, int after)
+void fakedisp_event_pos(unsigned long ino, uint64_t since_ns, const char *const *types, int n,
+			int *pos)
 {
+	/* One read: the log is a ring, positions move as events come in. */
 	char *text = debugfs_read(FAKEDISP_DEBUGFS "/events");
 	char *save = NULL;
-	int pos = 0, found = 0;
+	int line_no = 0;
 
+	for (int i = 0; i < n; i++)
+		pos[i] = 0;
 	/* "<ns> <type> bo=<id> ino=<ino> arg=<n>" */
-	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && !found;
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long ns, arg;
 		unsigned long l_ino;
 		unsigned int bo;
 		char t[32];
 
-		pos++;
-		if (pos <= after)
+		line_no++;
+		if (sscanf(line, "%llu %31s bo=%u ino=%lu arg=%llu", &ns, t, &bo, &l_ino, &arg) !=
+			    5 ||
+		    ns < since_ns || l_ino != ino)
 			continue;
-		if (sscanf(line, "%llu %31s bo=%u ino=%lu arg=%llu", &ns, t, &bo, &l_ino, &arg) ==
-			    5 &&
-		    strcmp(t, type) == 0 && l_ino == ino)
-			found = pos;
+		for (int i = 0; i < n; i++)
+			if (!pos[i] && strcmp(t, types[i]) == 0)
+				pos[i] = line_no;
 	}
 	free(text);
-	return found;
 }
 
 bool dmabuf_listed(unsigned long ino)

@@ -19,9 +19,12 @@ long long scanout_counter(const char *name);
 /* How many fakedisp buffer objects stand for dma-buf inode @ino; the pfn
  * hash (16 hex digits) of the last one goes to @hash unless NULL. */
 int fakedisp_buffers(unsigned long ino, char hash[17]);
-/* Position (1-based) of the first event "<type> ... ino=<ino>" after
- * position @after in the event log, 0 if none. */
-int fakedisp_event_pos(const char *type, unsigned long ino, int after);
+/* For each of the @n event @types, the position (1-based) in one read of
+ * the event log of its first occurrence for dma-buf inode @ino logged at
+ * or after @since_ns (CLOCK_MONOTONIC), 0 if none. Inode numbers of freed
+ * dma-bufs may come back: @since_ns tells ours. */
+void fakedisp_event_pos(unsigned long ino, uint64_t since_ns, const char *const *types, int n,
+			int *pos);
 /* True when /sys/kernel/debug/dma_buf/bufinfo lists inode @ino. */
 bool dmabuf_listed(unsigned long ino);
 

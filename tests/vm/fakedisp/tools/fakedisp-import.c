@@ -8,6 +8,8 @@
  *   - CRC entries arrive for consecutive vblanks at the refresh rate, and
  *     equal the CRC computed here from the same bytes through mmap;
  *   - page flips complete once per vblank;
+ *   - with --stream N (V4L2 sources), N captured frames shown in turn, each
+ *     buffer given back to the camera only after the flip away from it;
  *   - the scanout counters advance, with zero bad stamps (and, for
  *     fakecam, every frame stamped and intact) and fakedisp's pfn hash of
  *     a fakecam buffer equals fakecam's own (zero copy);
@@ -17,6 +19,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -142,8 +145,11 @@ static void check_crc_stream(int card, int crc_fd, unsigned int n, uint32_t want
 	double secs = (double)(now_us() - t0) / 1e6;
 	double rate = (v1 - v0) / (secs > 0 ? secs : 1e-6);
 	CHECK(prev <= v1, "CRC entry for vblank %u, DRM counted only %u", prev, v1);
-	CHECK(rate > hz * 0.8 && rate < hz * 1.25, "%u vblanks in %.3f s: %.1f/s at %u Hz",
-	      v1 - v0, secs, rate, hz);
+	/* DRM's count is as of the last timer tick, which an emulated CPU can
+	 * run late: allow a few vblanks at either end. */
+	double want_vblanks = secs * hz;
+	CHECK(fabs((v1 - v0) - want_vblanks) <= want_vblanks * 0.2 + 4,
+	      "%u vblanks in %.3f s: %.1f/s at %u Hz", v1 - v0, secs, rate, hz);
 	printf("ok: %u CRC entries for vblanks %u..%u (%u not read in time), all 0x%08x; "
 	       "vblanks at %.1f/s, refresh %u Hz\n",
 	       n, first, prev, missing, want, rate, hz);
@@ -155,6 +161,7 @@ int main(int argc, char **argv)
 	uint32_t fourcc = DRM_FORMAT_XRGB8888, width = 640, height = 480;
 	unsigned int flips = 30, crc_entries = 30;
 	bool crc_gaps = false;
+	unsigned int stream = 0;
 	static const struct option opts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
@@ -162,6 +169,7 @@ int main(int argc, char **argv)
 		{ "flips", required_argument, NULL, 'n' },
 		{ "crc-entries", required_argument, NULL, 'c' },
 		{ "crc-gaps", no_argument, NULL, 'g' },
+		{ "stream", required_argument, NULL, 'S' },
 		{ 0 },
 	};
 	int c;
@@ -186,10 +194,13 @@ int main(int argc, char **argv)
 		case 'g':
 			crc_gaps = true;
 			break;
+		case 'S':
+			stream = (unsigned int)atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: %s --source vgem|vivid|fakecam|dumb "
 					"[--format XR24|NV12|YUYV] [--size WxH] [--flips N] "
-					"[--crc-entries N] [--crc-gaps]\n",
+					"[--crc-entries N] [--crc-gaps] [--stream N]\n",
 				argv[0]);
 			return 2;
 		}
@@ -313,6 +324,39 @@ int main(int argc, char **argv)
 	check_crc_stream(card, crc_fd, crc_entries / 2 + 2, crcs[1], hz, crc_gaps);
 	close(crc_fd);
 
+	/*
+	 * For a camera, the real pipeline: show each new frame, give the
+	 * buffer that went off screen back only after the flip. fakedisp must
+	 * then see every stamp intact and never rewritten while on screen.
+	 */
+	if (stream && src.streaming) {
+		unsigned int shown = 1, idx;
+		uint32_t seq_v4l2 = 0;
+
+		CHECK(source_queue(&src, 0), "queueing buffer 0 back");
+		for (unsigned int k = 0; k < stream; k++) {
+			CHECK(source_dequeue(&src, &idx, &seq_v4l2), "capture %u", k);
+			CHECK(idx != shown, "%s returned buffer %u, which is on screen", kind, idx);
+			int ret = kms_commit_fb(&pipe, fbs[idx], width, height, width, height,
+						DRM_MODE_PAGE_FLIP_EVENT | DRM_MODE_ATOMIC_NONBLOCK);
+			CHECK(ret == 0, "flip to captured frame %u: %s", k, strerror(-ret));
+			CHECK(kms_wait_flip(&pipe, 2000, NULL, NULL), "no flip for frame %u", k);
+			CHECK(source_queue(&src, shown), "queueing buffer %u back", shown);
+			shown = idx;
+		}
+		/* Let the scanout read the last frame, then take the camera's buffer back. */
+		usleep(200000);
+		CHECK(source_dequeue(&src, &idx, &seq_v4l2), "last capture");
+		long long last = scanout_counter("last_seq");
+		printf("ok: streamed %u captured frames to the screen, V4L2 seq %u, scanout last seq "
+		       "%lld\n",
+		       stream, seq_v4l2, last);
+		/* Only fakecam stamps its frames. */
+		if (strcmp(kind, "fakecam") == 0)
+			CHECK(last >= (long long)stream, "the scanout's last seq %lld is behind",
+			      last);
+	}
+
 	long long scanned = scanout_counter("scanned") - scanned0;
 	long long ok = scanout_counter("stamped_ok") - ok0;
 	long long bad = scanout_counter("bad_stamp") + scanout_counter("bad_checksum") +
@@ -326,6 +370,7 @@ int main(int argc, char **argv)
 		CHECK(ok > 0, "no stamped frame from fakecam");
 
 	/* Release: off, framebuffers gone, handles closed. */
+	uint64_t release_ns = now_us() * 1000;
 	CHECK(kms_disable(&pipe) == 0, "disabling the CRTC");
 	for (int i = 0; i < BUFFERS; i++) {
 		CHECK(drmModeRmFB(card, fbs[i]) == 0, "drmModeRmFB");
@@ -334,12 +379,16 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BUFFERS && strcmp(kind, "dumb"); i++) {
 		/* The scanout worker may still be reading the last frame: its
 		 * reference is the last one then, and the release follows it. */
-		for (int wait = 0; wait < 100 && !fakedisp_event_pos("put", inos[i], 0); wait++)
-			usleep(100000);
-		int unmap = fakedisp_event_pos("unmap", inos[i], 0);
-		int detach = fakedisp_event_pos("detach", inos[i], 0);
-		int put = fakedisp_event_pos("put", inos[i], 0);
+		static const char *const steps[3] = { "unmap", "detach", "put" };
+		int pos[3];
 
+		for (int wait = 0; wait < 100; wait++) {
+			fakedisp_event_pos(inos[i], release_ns, steps, 3, pos);
+			if (pos[2])
+				break;
+			usleep(100000);
+		}
+		int unmap = pos[0], detach = pos[1], put = pos[2];
 		CHECK(unmap && detach && put && unmap < detach && detach < put,
 		      "events of inode %lu: unmap at %d, detach at %d, put at %d", inos[i], unmap,
 		      detach, put);
@@ -348,9 +397,14 @@ int main(int argc, char **argv)
 	if (strcmp(kind, "dumb"))
 		printf("ok: released in order: unmap, detach, put; the exporter's buffers live on\n");
 	source_close(&src);
-	for (int i = 0; i < BUFFERS; i++)
+	/* The last references may go a moment later (the scanout worker's
+	 * frame, deferred file release): give it two seconds. */
+	for (int i = 0; i < BUFFERS; i++) {
+		for (int wait = 0; wait < 20 && dmabuf_listed(inos[i]); wait++)
+			usleep(100000);
 		CHECK(!dmabuf_listed(inos[i]), "dma-buf %lu still exists after its last fd closed",
 		      inos[i]);
+	}
 	printf("ok: every dma-buf released once its fd was closed\n");
 	close(card);
 	return 0;
