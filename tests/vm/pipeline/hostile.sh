@@ -4,7 +4,9 @@
 # RELEASE of a buffer the pool does not have, buffers smaller than the
 # declared layout. Each connection is dropped with an ERROR naming the fault
 # (and a log line saying so); the consumer stays up, leaks no fd, and then
-# serves a good producer.
+# serves a good producer. One more client lends two fds of the same dma-buf:
+# one GEM handle for both, closed once (imports 2, handles closed 1), and
+# nothing left in fakedisp.
 . "$DMABUF_SRC/tests/vm/lib.sh"
 . "$DMABUF_SRC/tests/vm/pipeline/pipeline-lib.sh"
 set -u
@@ -13,7 +15,7 @@ tool=$DMABUF_BUILD/tests/vm/pipeline/tools/hostile-client
 [ -x "$tool" ] || fail "$tool is not built"
 cam=$(video_by_driver fakecam) || fail "fakecam is not loaded"
 
-start_consumer "$PIPE_DIR/c" --json --producers 7 --stats-interval 0
+start_consumer "$PIPE_DIR/c" --json --producers 8 --stats-interval 0
 fds_before=$(ls /proc/"$CONSUMER_PID"/fd | wc -l)
 "$tool" "$SOCK" "$cam" || fail "the consumer did not name every fault"
 sleep 0.5
@@ -25,6 +27,13 @@ echo "== the consumer's log"
 cat "$PIPE_DIR/c.err"
 [ "$(grep -c 'dropping producer' "$PIPE_DIR/c.err")" = 6 ] || fail "expected 6 dropped producers"
 echo "  consumer fds: $fds_before before the faults, $fds_after after"
+for _ in $(seq 20); do grep -qv '^id' /sys/kernel/debug/fakedisp/buffers || break; sleep 0.1; done
+if grep -v '^id' /sys/kernel/debug/fakedisp/buffers | grep -q .; then
+	cat /sys/kernel/debug/fakedisp/buffers
+	fail "fakedisp still holds buffers after the hostile clients"
+fi
+grep -q "GEM handles still open" "$PIPE_DIR/c.err" && fail "the consumer left GEM handles open"
+echo "  fakedisp holds no buffer after the hostile clients"
 
 echo "== a good producer afterwards"
 "$APPS/producer" --socket "$SOCK" --format XR24 --size 640x480 --frames 60 --fps max \
@@ -35,7 +44,13 @@ expect_pass "$PIPE_DIR/p" producer
 expect_pass "$PIPE_DIR/c" consumer
 [ "$(json_get "$PIPE_DIR/c" producers_dropped)" = 6 ] || fail "consumer summary: dropped $(json_get "$PIPE_DIR/c" producers_dropped)"
 [ "$(json_get "$PIPE_DIR/c" verified)" = 60 ] || fail "consumer verified $(json_get "$PIPE_DIR/c" verified) of 60"
-echo "  consumer: 6 producers dropped, then 60 frames verified; verdict PASS"
+imports=$(json_get "$PIPE_DIR/c" imports)
+closed=$(json_get "$PIPE_DIR/c" gem_handles_closed)
+# 2 (release's pool) + 2 (same-dmabuf, one handle) + 4 (good producer) imports;
+# 2 + 1 + 4 handles closed.
+[ "$imports" = 8 ] && [ "$closed" = 7 ] || fail "imports $imports, GEM handles closed $closed (expected 8 and 7)"
+echo "  consumer: 6 producers dropped, same dma-buf twice closed once (imports $imports," \
+	"handles closed $closed), then 60 frames verified; verdict PASS"
 for _ in $(seq 20); do grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo || break; sleep 0.1; done
 expect_no_fakecam_dmabuf
 expect_modules_unload

@@ -10,6 +10,11 @@
  *   release      a RELEASE of buffer 7 of a pool of 2          DI_ERR_INDEX
  *   small-fds    640x480 buffers in a POOL declaring 1920x1080 DI_ERR_FD_SIZE
  *
+ * and one thing that is not a fault but a trap for the consumer:
+ *   same-dmabuf  a POOL of 2 whose fds are the same dma-buf, then BYE: the
+ *                consumer imports it twice, gets one GEM handle, and must
+ *                close it once (it answers nothing and closes)
+ *
  * Real dma-bufs come from fakecam (VIDIOC_EXPBUF of two 640x480 XR24
  * buffers). Usage: hostile-client SOCKET [VIDEO_NODE]. Prints one line per
  * fault; exits 0 when every reply was the expected one.
@@ -206,6 +211,33 @@ int main(int argc, char **argv)
 	len = pool_bytes(buf, 2, 2, &big);
 	di_send_packet(sock, buf, len, cam.fd, 2, &err);
 	failed |= expect_error("small-fds", sock, DI_ERR_FD_SIZE);
+
+	/* same-dmabuf: accepted, then BYE; the consumer just closes */
+	if (connect_producer(argv[1], &sock, 1))
+		return 1;
+	{
+		int same[2] = {cam.fd[0], cam.fd[0]};
+		struct di_msg bye = {.type = DI_MSG_BYE};
+		char tail[DI_MSG_MAX];
+		unsigned int n;
+		int rfds[DI_FDS_PER_MSG];
+
+		if (di_pool_send(sock, 2, 0, &cam.layout, same, &err) ||
+		    di_send_msg(sock, &bye, NULL, &err)) {
+			fprintf(stderr, "hostile-client: same-dmabuf: %s\n", err.text);
+			return 1;
+		}
+		if (di_recv_packet(sock, tail, sizeof(tail), &len, rfds, DI_FDS_PER_MSG, &n,
+				   &err) != DI_ERR_PEER_CLOSED) {
+			printf("%-10s FAIL: the consumer answered instead of closing\n",
+			       "same-dmabuf");
+			failed = 1;
+		} else {
+			printf("%-10s consumer took the pool and closed after BYE\n",
+			       "same-dmabuf");
+		}
+		close(sock);
+	}
 
 	close(pipefd[0]);
 	close(pipefd[1]);
