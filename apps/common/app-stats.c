@@ -59,6 +59,21 @@ void app_stats_tick(struct app_stats *st, uint64_t now, uint32_t in_flight)
 	di_latency_init(&st->window, st->window_samples, APP_LATENCY_WINDOW);
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_string(const char *text)
+{
+	putchar('"');
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c < 0x20)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
 void app_stats_summary(struct app_stats *st, const struct app_field *fields, unsigned int n,
 		       bool pass, const char *why)
 {
@@ -77,13 +92,15 @@ void app_stats_summary(struct app_stats *st, const struct app_field *fields, uns
 		       st->latency_name, lat.count, (double)lat.min / 1e6, (double)lat.p50 / 1e6,
 		       (double)lat.p99 / 1e6, (double)lat.max / 1e6);
 		for (unsigned int i = 0; i < n; i++) {
+			printf(",\"%s\":", fields[i].key);
 			if (fields[i].text)
-				printf(",\"%s\":\"%s\"", fields[i].key, fields[i].text);
+				json_string(fields[i].text);
 			else
-				printf(",\"%s\":%llu", fields[i].key,
-				       (unsigned long long)fields[i].value);
+				printf("%llu", (unsigned long long)fields[i].value);
 		}
-		printf(",\"verdict\":\"%s\",\"reason\":\"%s\"}\n", pass ? "PASS" : "FAIL", why);
+		printf(",\"verdict\":\"%s\",\"reason\":", pass ? "PASS" : "FAIL");
+		json_string(why);
+		printf("}\n");
 	} else {
 		printf("%s summary: %.2f s, %llu frames (%.1f fps), %llu verified, %llu failed\n",
 		       st->prog, secs, (unsigned long long)st->frames, fps,
