@@ -42,9 +42,10 @@ static void usage(FILE *f)
 	    "  -j, --json              final summary as one JSON object on stdout\n"
 	    "  -h, --help              this text\n"
 	    "\n"
-	    "Exit status: 0 when every frame passed its check and every producer ended in\n"
-	    "order; 1 when a frame failed, a producer was dropped for a protocol fault, or\n"
-	    "the display failed; 2 on bad usage.\n",
+	    "Exit status: 0 when every frame passed its check and releases kept display\n"
+	    "order (a producer dropped for a protocol fault is logged and counted, not a\n"
+	    "failure); 1 when a frame failed its check or the display failed; 2 on bad\n"
+	    "usage.\n",
 	    DI_SOCKET_NAME, DI_POOL_MAX);
 }
 
