@@ -4,7 +4,8 @@
 # second producer to the end. After each: fakedisp holds no buffer (every
 # GEM handle closed, none twice: the consumer's imports equal its closed
 # handles), no fakecam dma-buf is left in /sys/kernel/debug/dma_buf/bufinfo;
-# finally both modules unload.
+# then a consumer whose check fails (--verify full on stamp-only frames)
+# names the frame, says FAIL and exits non-zero; finally both modules unload.
 . "$DMABUF_SRC/tests/vm/lib.sh"
 . "$DMABUF_SRC/tests/vm/pipeline/pipeline-lib.sh"
 set -u
@@ -28,7 +29,7 @@ wait_shown() {
 # Nothing of the pipeline is left in either module (waits up to 5 s).
 expect_all_released() {
 	for _ in $(seq 50); do
-		[ -z "$(cat /sys/kernel/debug/fakedisp/buffers | grep -v '^id')" ] &&
+		! grep -qv '^id' /sys/kernel/debug/fakedisp/buffers &&
 			! grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo && break
 		sleep 0.1
 	done
@@ -83,5 +84,19 @@ closed=$(json_get "$PIPE_DIR/c2" gem_handles_closed)
 echo "  consumer: producers $(json_get "$PIPE_DIR/c2" producers), imports $imports," \
 	"GEM handles closed $closed, frames $(json_get "$PIPE_DIR/c2" frames)"
 expect_all_released "second producer done"
+
+echo "== a failing check: --verify full on stamp-only frames"
+start_consumer "$PIPE_DIR/c4" --json --producers 1 --verify full --stats-interval 0
+"${producer[@]}" --frames 20 >"$PIPE_DIR/p4" 2>"$PIPE_DIR/p4.err" ||
+	{ cat "$PIPE_DIR/p4" "$PIPE_DIR/p4.err"; fail "the producer failed"; }
+if wait "$CONSUMER_PID"; then
+	cat "$PIPE_DIR/c4"
+	fail "the consumer exited 0 although frames failed their check"
+fi
+[ "$(json_get "$PIPE_DIR/c4" verdict)" = FAIL ] || fail "the consumer's verdict is not FAIL"
+[ "$(json_get "$PIPE_DIR/c4" failed)" = 20 ] || fail "failed frames: $(json_get "$PIPE_DIR/c4" failed), expected 20"
+grep -m1 "failed its check" "$PIPE_DIR/c4.err" || fail "no message names the failing frame"
+echo "  consumer: verdict FAIL, 20 frames failed, exit status non-zero"
+expect_all_released "failing check"
 
 expect_modules_unload

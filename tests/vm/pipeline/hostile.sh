@@ -16,11 +16,11 @@ tool=$DMABUF_BUILD/tests/vm/pipeline/tools/hostile-client
 cam=$(video_by_driver fakecam) || fail "fakecam is not loaded"
 
 start_consumer "$PIPE_DIR/c" --json --producers 8 --stats-interval 0
-fds_before=$(ls /proc/"$CONSUMER_PID"/fd | wc -l)
+fds_before=$(find /proc/"$CONSUMER_PID"/fd -mindepth 1 | wc -l)
 "$tool" "$SOCK" "$cam" || fail "the consumer did not name every fault"
 sleep 0.5
 kill -0 "$CONSUMER_PID" 2>/dev/null || fail "the consumer died"
-fds_after=$(ls /proc/"$CONSUMER_PID"/fd | wc -l)
+fds_after=$(find /proc/"$CONSUMER_PID"/fd -mindepth 1 | wc -l)
 [ "$fds_before" = "$fds_after" ] ||
 	{ ls -l /proc/"$CONSUMER_PID"/fd; fail "consumer fds: $fds_before before, $fds_after after"; }
 echo "== the consumer's log"
@@ -48,7 +48,7 @@ imports=$(json_get "$PIPE_DIR/c" imports)
 closed=$(json_get "$PIPE_DIR/c" gem_handles_closed)
 # 2 (release's pool) + 2 (same-dmabuf, one handle) + 4 (good producer) imports;
 # 2 + 1 + 4 handles closed.
-[ "$imports" = 8 ] && [ "$closed" = 7 ] || fail "imports $imports, GEM handles closed $closed (expected 8 and 7)"
+{ [ "$imports" = 8 ] && [ "$closed" = 7 ]; } || fail "imports $imports, GEM handles closed $closed (expected 8 and 7)"
 echo "  consumer: 6 producers dropped, same dma-buf twice closed once (imports $imports," \
 	"handles closed $closed), then 60 frames verified; verdict PASS"
 for _ in $(seq 20); do grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo || break; sleep 0.1; done

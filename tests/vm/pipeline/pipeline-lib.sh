@@ -8,17 +8,17 @@ PIPE_DIR=$(mktemp -d /tmp/pipeline.XXXXXX)
 SOCK=$PIPE_DIR/sock
 export XDG_RUNTIME_DIR=$PIPE_DIR
 
-[ -x "$APPS/producer" ] && [ -x "$APPS/consumer" ] || fail "the apps are not built in $APPS"
+{ [ -x "$APPS/producer" ] && [ -x "$APPS/consumer" ]; } || fail "the apps are not built in $APPS"
 
 # start_consumer OUTFILE ARGS...: runs the consumer in the background
 # (CONSUMER_PID), its stdout in OUTFILE, and waits for its socket.
 start_consumer() {
-	local out=$1 i
+	local out=$1
 	shift
 	rm -f "$SOCK"
 	"$APPS/consumer" --socket "$SOCK" "$@" >"$out" 2>"$out.err" &
 	CONSUMER_PID=$!
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -S "$SOCK" ] && return 0
 		kill -0 "$CONSUMER_PID" 2>/dev/null || break
 		sleep 0.1
@@ -67,8 +67,7 @@ pfn_proof() {
 
 # wait_imports N: until fakedisp lists N buffers imported from fakecam (10 s).
 wait_imports() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ "$(awk '$2=="import" && $6=="fakecam"' /sys/kernel/debug/fakedisp/buffers | wc -l)" -ge "$1" ] &&
 			return 0
 		sleep 0.1

@@ -60,7 +60,7 @@ run() {
 	[ "$(json_get "$out.consumer" verified)" = $FRAMES ] ||
 		fail "consumer verified $(json_get "$out.consumer" verified) of $FRAMES frames"
 	[ "$(json_get "$out.producer" sent)" = $FRAMES ] || fail "producer sent $(json_get "$out.producer" sent)"
-	[ "$(json_get "$out.producer" out_of_order)" = 0 ] && [ "$(json_get "$out.consumer" out_of_order)" = 0 ] ||
+	{ [ "$(json_get "$out.producer" out_of_order)" = 0 ] && [ "$(json_get "$out.consumer" out_of_order)" = 0 ]; } ||
 		fail "releases out of display order"
 	after_bad=$(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + $(scanout_get rewritten)))
 	[ "$after_bad" = "$before_bad" ] || { cat /sys/kernel/debug/fakedisp/scanout; fail "fakedisp saw bad frames"; }
