@@ -6,7 +6,8 @@
 # (and a log line saying so); the consumer stays up, leaks no fd, and then
 # serves a good producer. One more client lends two fds of the same dma-buf:
 # one GEM handle for both, closed once (imports 2, handles closed 1), and
-# nothing left in fakedisp.
+# nothing left in fakedisp. A producer running as another uid is refused
+# (SO_PEERCRED) and told why.
 . "$DMABUF_SRC/tests/vm/lib.sh"
 . "$DMABUF_SRC/tests/vm/pipeline/pipeline-lib.sh"
 set -u
@@ -35,6 +36,18 @@ fi
 grep -q "GEM handles still open" "$PIPE_DIR/c.err" && fail "the consumer left GEM handles open"
 echo "  fakedisp holds no buffer after the hostile clients"
 
+echo "== a producer of another uid (SO_PEERCRED), with the socket opened to everyone"
+chmod 755 "$PIPE_DIR"
+chmod 666 "$SOCK" "$cam"
+if setpriv --reuid=1000 --regid=1000 --clear-groups "$APPS/producer" --socket "$SOCK" \
+	--device "$cam" --size 640x480 --frames 10 --stats-interval 0 >"$PIPE_DIR/u" 2>&1; then
+	fail "a producer of uid 1000 was served by a consumer of uid 0"
+fi
+grep -m1 "refused peer" "$PIPE_DIR/u" || { cat "$PIPE_DIR/u"; fail "the refused producer was not told why"; }
+grep -m1 "refused peer" "$PIPE_DIR/c.err" || fail "the consumer did not log the refusal"
+chmod 600 "$SOCK"
+chmod 660 "$cam"
+
 echo "== a good producer afterwards"
 "$APPS/producer" --socket "$SOCK" --format XR24 --size 640x480 --frames 60 --fps max \
 	--pattern stamp --json --stats-interval 0 >"$PIPE_DIR/p" 2>"$PIPE_DIR/p.err" ||
@@ -42,6 +55,7 @@ echo "== a good producer afterwards"
 wait "$CONSUMER_PID" || { cat "$PIPE_DIR/c" "$PIPE_DIR/c.err"; fail "consumer failed"; }
 expect_pass "$PIPE_DIR/p" producer
 expect_pass "$PIPE_DIR/c" consumer
+[ "$(json_get "$PIPE_DIR/c" producers_refused)" = 1 ] || fail "consumer summary: refused $(json_get "$PIPE_DIR/c" producers_refused)"
 [ "$(json_get "$PIPE_DIR/c" producers_dropped)" = 6 ] || fail "consumer summary: dropped $(json_get "$PIPE_DIR/c" producers_dropped)"
 [ "$(json_get "$PIPE_DIR/c" verified)" = 60 ] || fail "consumer verified $(json_get "$PIPE_DIR/c" verified) of 60"
 imports=$(json_get "$PIPE_DIR/c" imports)
