@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -145,10 +144,13 @@ static void check_crc_stream(int card, int crc_fd, unsigned int n, uint32_t want
 	double secs = (double)(now_us() - t0) / 1e6;
 	double rate = (v1 - v0) / (secs > 0 ? secs : 1e-6);
 	CHECK(prev <= v1, "CRC entry for vblank %u, DRM counted only %u", prev, v1);
-	/* DRM's count is as of the last timer tick, which an emulated CPU can
-	 * run late: allow a few vblanks at either end. */
+	/*
+	 * DRM's count is as of the last timer tick, and a host that starves the
+	 * emulated CPU running the timer makes ticks late: never more vblanks
+	 * than the clock allows, and not far fewer (the late ticks catch up).
+	 */
 	double want_vblanks = secs * hz;
-	CHECK(fabs((v1 - v0) - want_vblanks) <= want_vblanks * 0.2 + 4,
+	CHECK((v1 - v0) <= want_vblanks * 1.1 + 2 && (v1 - v0) >= want_vblanks * 0.4 - 4,
 	      "%u vblanks in %.3f s: %.1f/s at %u Hz", v1 - v0, secs, rate, hz);
 	printf("ok: %u CRC entries for vblanks %u..%u (%u not read in time), all 0x%08x; "
 	       "vblanks at %.1f/s, refresh %u Hz\n",
