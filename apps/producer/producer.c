@@ -332,6 +332,29 @@ static int stream(struct producer *p)
 	return 0;
 }
 
+/*
+ * A consumer that refuses us (SO_PEERCRED) sends ERROR and closes without
+ * reading our HELLO; the kernel then reports ECONNRESET to our next receive
+ * ahead of the queued ERROR. One more receive finds the ERROR, if any (it
+ * cannot block: the peer is gone), so that we can say why we were refused.
+ */
+static void late_error(struct producer *p, struct di_error *err)
+{
+	struct di_recv_ctx ctx = {.fs_magic = DI_FS_MAGIC_DMABUF};
+	int fds[DI_FDS_PER_MSG];
+	struct di_error again;
+	unsigned int nfds;
+	struct di_msg m;
+
+	if (err->status != DI_ERR_PEER_CLOSED)
+		return;
+	if (di_recv_msg(p->sock, &ctx, &m, fds, &nfds, &again) == DI_OK) {
+		di_close_fds(fds, nfds);
+		if (m.type == DI_MSG_ERROR)
+			di_remote_error(&m, err);
+	}
+}
+
 static int run(struct producer *p)
 {
 	uint32_t caps = 0, common = 0;
@@ -355,6 +378,7 @@ static int run(struct producer *p)
 	if (p->opt.display_allocates)
 		caps |= DI_CAP_DISPLAY_ALLOCATES;
 	if (di_handshake(p->sock, DI_ROLE_PRODUCER, caps, &peer, &common, &err)) {
+		late_error(p, &err);
 		fault(p, "handshake: %s", err.text);
 		return -1;
 	}
@@ -389,6 +413,11 @@ static void summary(struct producer *p, int status)
 			  : p->consumer_bye ? "the consumer ended the session"
 					    : "every frame sent, checked, released in order";
 
+	if (!p->cam.layout.fourcc) { /* setup stopped before the camera had a format */
+		p->cam.layout.fourcc = p->opt.fourcc;
+		p->cam.layout.width = p->opt.width;
+		p->cam.layout.height = p->opt.height;
+	}
 	snprintf(size, sizeof(size), "%ux%u", p->cam.layout.width, p->cam.layout.height);
 	snprintf(order, sizeof(order),
 		 "%s (%llu releases, %llu out of order, no QBUF before RELEASE)",
