@@ -130,3 +130,13 @@ int same_file(int a, int b)
 		return 0;
 	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
+
+void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
+		   const char *text)
+{
+	if (got != want || !strstr(err->text, text)) {
+		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
+			    got == DI_OK ? "" : err->text, di_status_name(want), text);
+		fail();
+	}
+}

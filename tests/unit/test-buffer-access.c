@@ -19,16 +19,6 @@
 #include "dmabuf-interop/buffer-access.h"
 #include "fd-fixtures.h"
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 static void test_map_and_check(void **state)
 {
 	struct di_buffer_map wmap, rmap;

@@ -67,16 +67,6 @@ static void make_memfds(int *fds, unsigned int n, size_t size)
 		fds[i] = test_memfd(size);
 }
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 static void test_pool_fds_arrive(void **state)
 {
 	struct di_layout layout = xrgb_layout();

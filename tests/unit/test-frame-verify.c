@@ -39,16 +39,6 @@ static struct frame make_frame(uint32_t fourcc, uint32_t w, uint32_t h, uint32_t
 	return f;
 }
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 static void test_every_format_verifies(void **state)
 {
 	static const uint32_t fourccs[] = {DI_FOURCC_XRGB8888, DI_FOURCC_ARGB8888, DI_FOURCC_NV12,

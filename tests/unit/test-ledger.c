@@ -13,16 +13,6 @@
 #include "dmabuf-interop/ledger.h"
 #include "fd-fixtures.h"
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 /* A camera cycling 4 buffers, the display holding at most 2: always in order. */
 static void test_steady_stream(void **state)
 {

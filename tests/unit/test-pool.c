@@ -47,16 +47,6 @@ static void free_memfds(int *fds, unsigned int n)
 	free(fds);
 }
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 static void expect_pool_empty(const struct di_pool *pool)
 {
 	unsigned int i;

@@ -13,16 +13,6 @@
 #include "dmabuf-interop/session.h"
 #include "fd-fixtures.h"
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 static void send_hello(int sock, uint32_t role, uint32_t caps)
 {
 	struct di_msg m = {.type = DI_MSG_HELLO};

@@ -44,16 +44,6 @@ static void remove_dir(struct sock_dir *d)
 	assert_int_equal(rmdir(d->dir), 0);
 }
 
-static void expect_status(enum di_status got, const struct di_error *err, enum di_status want,
-			  const char *text)
-{
-	if (got != want || !strstr(err->text, text)) {
-		print_error("got %s \"%s\", want %s \"...%s...\"\n", di_status_name(got),
-			    got == DI_OK ? "" : err->text, di_status_name(want), text);
-		fail();
-	}
-}
-
 static void test_default_path(void **state)
 {
 	char *saved = getenv("XDG_RUNTIME_DIR"), want[64], longdir[100], buf[PATH_MAX], small[8];
