@@ -115,8 +115,9 @@ static void fakedisp_destroy(struct fakedisp_device *fd)
 	struct platform_device *pdev = fd->pdev;
 
 	drm_dev_unregister(&fd->drm);
-	/* Turns the CRTC off: the frame on screen is released. */
+	/* Turns the CRTC off: the timer stops, the frame on screen goes. */
 	drm_atomic_helper_shutdown(&fd->drm);
+	hrtimer_cancel(&fd->vblank_timer);
 	/* The worker may still hold a frame; it lets go of it here. */
 	destroy_workqueue(fd->scanout_wq);
 	fakedisp_debugfs_fini(fd);

@@ -165,23 +165,20 @@ static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * The timer runs for as long as the CRTC does (fakedisp_crtc_atomic_enable()
+ * to _disable()), not between DRM's vblank enable and disable: those run
+ * under DRM's vblank spinlocks, which the timer's own drm_crtc_handle_vblank()
+ * takes, so waiting there for a running tick could deadlock. We hold a
+ * vblank reference while the CRTC is on anyway.
+ */
 static int fakedisp_enable_vblank(struct drm_crtc *crtc)
 {
-	struct fakedisp_device *fd = to_fakedisp(crtc->dev);
-	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
-	ktime_t now = ktime_get();
-
-	drm_calc_timestamping_constants(crtc, &crtc->mode);
-	fd->period_ns = ns_to_ktime(vblank->framedur_ns);
-	WRITE_ONCE(fd->vblank_time, now);
-	hrtimer_start(&fd->vblank_timer, ktime_add(now, fd->period_ns),
-		      HRTIMER_MODE_ABS);
 	return 0;
 }
 
 static void fakedisp_disable_vblank(struct drm_crtc *crtc)
 {
-	hrtimer_cancel(&to_fakedisp(crtc->dev)->vblank_timer);
 }
 
 static bool fakedisp_get_vblank_timestamp(struct drm_crtc *crtc,
@@ -233,12 +230,20 @@ static void fakedisp_crtc_atomic_enable(struct drm_crtc *crtc,
 					struct fakedisp_atomic_state *state)
 {
 	struct fakedisp_device *fd = to_fakedisp(crtc->dev);
+	struct drm_vblank_crtc *vblank = &crtc->dev->vblank[drm_crtc_index(crtc)];
+	ktime_t now = ktime_get();
+
+	drm_calc_timestamping_constants(crtc, &crtc->state->adjusted_mode);
+	fd->period_ns = ns_to_ktime(vblank->framedur_ns);
+	WRITE_ONCE(fd->vblank_time, now);
 
 	drm_crtc_vblank_on(crtc);
 	fakedisp_scanout_on(fd, drm_crtc_vblank_count(crtc));
 	fd->vblank_held = !drm_crtc_vblank_get(crtc);
 	if (!fd->vblank_held)
 		drm_err(crtc->dev, "no vblank: the scanout will not run\n");
+	hrtimer_start(&fd->vblank_timer, ktime_add(now, fd->period_ns),
+		      HRTIMER_MODE_ABS);
 }
 
 static void fakedisp_crtc_atomic_disable(struct drm_crtc *crtc,
@@ -246,6 +251,8 @@ static void fakedisp_crtc_atomic_disable(struct drm_crtc *crtc,
 {
 	struct fakedisp_device *fd = to_fakedisp(crtc->dev);
 
+	/* No DRM lock held here: waiting for a running tick is safe. */
+	hrtimer_cancel(&fd->vblank_timer);
 	fakedisp_scanout_off(fd);
 	if (fd->vblank_held)
 		drm_crtc_vblank_put(crtc);

@@ -202,7 +202,7 @@ struct fakedisp_event {
  * @crtc: the only CRTC
  * @encoder: a virtual encoder between them
  * @connector: the always connected virtual connector
- * @vblank_timer: fires once per refresh period while vblank is on
+ * @vblank_timer: fires once per refresh period while the CRTC is on
  * @period_ns: the refresh period, from the mode's timings
  * @vblank_time: expiry of the last tick, the vblank timestamp
  * @vblank_held: we hold a vblank reference while the CRTC is on
