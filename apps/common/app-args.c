@@ -41,6 +41,17 @@ int app_parse_seconds(const char *prog, const char *opt, const char *text, doubl
 	return 0;
 }
 
+int app_parse_path(const char *prog, const char *opt, const char *text, char *out, size_t size)
+{
+	if (strlen(text) >= size) {
+		fprintf(stderr, "%s: --%s %s: path too long (at most %zu bytes)\n", prog, opt, text,
+			size - 1);
+		return -1;
+	}
+	memcpy(out, text, strlen(text) + 1);
+	return 0;
+}
+
 int app_parse_size(const char *prog, const char *opt, const char *text, uint32_t *width,
 		   uint32_t *height)
 {

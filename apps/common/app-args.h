@@ -7,6 +7,7 @@
 #ifndef DMABUF_APP_ARGS_H
 #define DMABUF_APP_ARGS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Decimal number within min..max. */
@@ -15,6 +16,9 @@ int app_parse_u32(const char *prog, const char *opt, const char *text, uint32_t 
 
 /* Decimal number of seconds, fractions allowed ("0.5"), within 0..3600. */
 int app_parse_seconds(const char *prog, const char *opt, const char *text, double *out);
+
+/* A path copied into out (size bytes with its NUL), refused when too long. */
+int app_parse_path(const char *prog, const char *opt, const char *text, char *out, size_t size);
 
 /* "1920x1080" -> width, height (each 1..16384). */
 int app_parse_size(const char *prog, const char *opt, const char *text, uint32_t *width,

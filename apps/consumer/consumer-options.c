@@ -92,11 +92,8 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:i:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
-			if (strlen(optarg) >= sizeof(o->socket)) {
-				fprintf(stderr, "consumer: --socket %s: path too long\n", optarg);
+			if (app_parse_path(p, "socket", optarg, o->socket, sizeof(o->socket)))
 				return -1;
-			}
-			strcpy(o->socket, optarg);
 			break;
 		case 'c':
 			o->card = optarg;

@@ -134,11 +134,8 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 				return -1;
 			break;
 		case 'S':
-			if (strlen(optarg) >= sizeof(o->socket)) {
-				fprintf(stderr, "producer: --socket %s: path too long\n", optarg);
+			if (app_parse_path(p, "socket", optarg, o->socket, sizeof(o->socket)))
 				return -1;
-			}
-			strcpy(o->socket, optarg);
 			break;
 		case OPT_FD_PER_FRAME:
 			o->fd_per_frame = true;
