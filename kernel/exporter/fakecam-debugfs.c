@@ -9,6 +9,10 @@
  *                count, pfn hash (include/dmabuf-interop/pfn-hash.h),
  *                references, and each exported dma-buf with its inode and
  *                the devices attached to it
+ *   <n>/imports  every dma-buf camera n has attached (V4L2_MEMORY_DMABUF):
+ *                vb2 index, size, inode, exporter, whether it is mapped now,
+ *                and the pfn hash of its last mapping, to compare with the
+ *                exporter's for the same inode
  *
  * The other files call fakecam_event(); fakecam-drv.c creates the folders.
  */
@@ -165,6 +169,26 @@ static int fakecam_buffers_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(fakecam_buffers);
 
+static int fakecam_imports_show(struct seq_file *m, void *unused)
+{
+	struct fakecam_dev *cam = m->private;
+	struct fakecam_import *imp;
+
+	mutex_lock(&cam->buffers_lock);
+	list_for_each_entry(imp, &cam->imports, node) {
+		seq_printf(m, "import index=%u size=%zu ino=%llu exporter=%s mapped=%d pfn_hash=",
+			   imp->index, imp->dbuf->size, imp->ino,
+			   imp->dbuf->exp_name, !!imp->sgt);
+		if (imp->hashed)
+			seq_printf(m, "%016llx\n", imp->pfn_hash);
+		else
+			seq_puts(m, "-\n");
+	}
+	mutex_unlock(&cam->buffers_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fakecam_imports);
+
 void fakecam_debugfs_add(struct fakecam_dev *cam)
 {
 	char name[16];
@@ -173,6 +197,8 @@ void fakecam_debugfs_add(struct fakecam_dev *cam)
 	cam->debugfs = debugfs_create_dir(name, fakecam_debugfs_root);
 	debugfs_create_file("buffers", 0444, cam->debugfs, cam,
 			    &fakecam_buffers_fops);
+	debugfs_create_file("imports", 0444, cam->debugfs, cam,
+			    &fakecam_imports_fops);
 }
 
 void fakecam_debugfs_init(void)

@@ -76,6 +76,7 @@ static struct fakecam_dev *fakecam_create(unsigned int index)
 	mutex_init(&cam->lock);
 	mutex_init(&cam->buffers_lock);
 	INIT_LIST_HEAD(&cam->buffers);
+	INIT_LIST_HEAD(&cam->imports);
 	atomic_long_set(&cam->allocated, 0);
 	cam->max_allocated = (unsigned long)max_memory_mb << 20;
 
@@ -125,6 +126,7 @@ static void fakecam_destroy(struct fakecam_dev *cam)
 	v4l2_device_unregister(&cam->v4l2_dev);
 	platform_device_unregister(cam->pdev);
 	WARN_ON(!list_empty(&cam->buffers));
+	WARN_ON(!list_empty(&cam->imports));
 	mutex_destroy(&cam->buffers_lock);
 	mutex_destroy(&cam->lock);
 	kfree(cam);

@@ -12,7 +12,6 @@
  * between dma_buf_begin_cpu_access() and dma_buf_end_cpu_access().
  */
 #include <linux/atomic.h>
-#include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -22,34 +21,7 @@
 #include "fakecam.h"
 #include "fakecam-compat.h"
 
-/**
- * struct fakecam_import - a plane backed by another exporter's dma-buf
- * @cam: the camera
- * @index: vb2 index of the buffer
- * @dbuf: the imported dma-buf (vb2 holds the reference)
- * @attach: our attachment to it, made for the camera's device
- * @sgt: the importer mapping while vb2 has the plane mapped
- * @dir: the DMA direction of the queue
- * @map: the kernel mapping while @vmapped
- * @vmapped: @map is valid
- */
-struct fakecam_import {
-	struct fakecam_dev *cam;
-	unsigned int index;
-	struct dma_buf *dbuf;
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
-	enum dma_data_direction dir;
-	struct iosys_map map;
-	bool vmapped;
-};
-
 static atomic64_t fakecam_buffer_ids = ATOMIC64_INIT(0);
-
-static u64 fakecam_dbuf_ino(struct dma_buf *dbuf)
-{
-	return file_inode(dbuf->file)->i_ino;
-}
 
 /* ---- MMAP: the camera's own page buffers ---- */
 
@@ -108,16 +80,14 @@ static void *fakecam_mem_alloc(struct vb2_buffer *vb, struct device *dev,
 	}
 
 	/* One page at a time: the buffer is scatter-gather by construction. */
-	buf->pfn_hash = PFN_HASH_INIT;
 	for (i = 0; i < buf->n_pages; i++) {
 		buf->pages[i] = alloc_page(gfp);
 		if (!buf->pages[i]) {
 			fakecam_buffer_free(buf);
 			return ERR_PTR(-ENOMEM);
 		}
-		buf->pfn_hash = pfn_hash_add(buf->pfn_hash,
-					     page_to_pfn(buf->pages[i]));
 	}
+	buf->pfn_hash = pfn_hash_pages(buf->pages, buf->n_pages);
 
 	refcount_set(&buf->refcount, 1);
 	buf->handler.refcount = &buf->refcount;
@@ -254,6 +224,7 @@ static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 	imp->cam = cam;
 	imp->index = vb->index;
 	imp->dbuf = dbuf;
+	imp->ino = file_inode(dbuf->file)->i_ino;
 	imp->dir = vb->vb2_queue->dma_dir;
 	imp->attach = dma_buf_attach(dbuf, dev);
 	if (IS_ERR(imp->attach)) {
@@ -262,8 +233,11 @@ static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 		kfree(imp);
 		return err;
 	}
-	fakecam_event(cam, FAKECAM_EV_IMPORT_ATTACH, imp->index,
-		      fakecam_dbuf_ino(dbuf), dev);
+
+	mutex_lock(&cam->buffers_lock);
+	list_add_tail(&imp->node, &cam->imports);
+	mutex_unlock(&cam->buffers_lock);
+	fakecam_event(cam, FAKECAM_EV_IMPORT_ATTACH, imp->index, imp->ino, dev);
 	return imp;
 }
 
@@ -275,11 +249,15 @@ static void fakecam_import_vunmap(struct fakecam_import *imp)
 	}
 }
 
-/* Before the buffer goes to the driver: map it for the camera's device. */
+/*
+ * Before the buffer goes to the driver: map it for the camera's device. The
+ * pfn hash of the mapping is what debugfs shows next to the exporter's.
+ */
 static int fakecam_mem_map_dmabuf(void *buf_priv)
 {
 	struct fakecam_import *imp = buf_priv;
 	struct sg_table *sgt;
+	u64 hash;
 
 	if (WARN_ON(imp->sgt))
 		return 0;
@@ -287,9 +265,15 @@ static int fakecam_mem_map_dmabuf(void *buf_priv)
 	sgt = fakecam_dmabuf_map(imp->attach, imp->dir);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
+	hash = pfn_hash_sgt(sgt);
+
+	mutex_lock(&imp->cam->buffers_lock);
 	imp->sgt = sgt;
-	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_MAP, imp->index,
-		      fakecam_dbuf_ino(imp->dbuf), imp->attach->dev);
+	imp->pfn_hash = hash;
+	imp->hashed = true;
+	mutex_unlock(&imp->cam->buffers_lock);
+	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_MAP, imp->index, imp->ino,
+		      imp->attach->dev);
 	return 0;
 }
 
@@ -302,9 +286,11 @@ static void fakecam_mem_unmap_dmabuf(void *buf_priv)
 
 	fakecam_import_vunmap(imp);
 	fakecam_dmabuf_unmap(imp->attach, imp->sgt, imp->dir);
+	mutex_lock(&imp->cam->buffers_lock);
 	imp->sgt = NULL;
-	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_UNMAP, imp->index,
-		      fakecam_dbuf_ino(imp->dbuf), imp->attach->dev);
+	mutex_unlock(&imp->cam->buffers_lock);
+	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_UNMAP, imp->index, imp->ino,
+		      imp->attach->dev);
 }
 
 static void fakecam_mem_detach_dmabuf(void *buf_priv)
@@ -313,8 +299,11 @@ static void fakecam_mem_detach_dmabuf(void *buf_priv)
 
 	if (imp->sgt)
 		fakecam_mem_unmap_dmabuf(imp);
-	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_DETACH, imp->index,
-		      fakecam_dbuf_ino(imp->dbuf), imp->attach->dev);
+	mutex_lock(&imp->cam->buffers_lock);
+	list_del(&imp->node);
+	mutex_unlock(&imp->cam->buffers_lock);
+	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_DETACH, imp->index, imp->ino,
+		      imp->attach->dev);
 	dma_buf_detach(imp->dbuf, imp->attach);
 	kfree(imp);
 }

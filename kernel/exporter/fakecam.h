@@ -18,6 +18,7 @@
 #define FAKECAM_H
 
 #include <linux/dma-buf.h>
+#include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -93,8 +94,9 @@ struct fakecam_format {
  * @generator: the frame generator thread while streaming
  * @generator_wq: wakes the generator when a buffer is queued
  * @sequence: sequence number of the next frame
- * @buffers_lock: protects @buffers
+ * @buffers_lock: protects @buffers and @imports
  * @buffers: every live page buffer of this camera (struct fakecam_buffer)
+ * @imports: every dma-buf attached to this camera (struct fakecam_import)
  * @allocated: bytes in @buffers, capped at @max_allocated so that user space
  *	cannot exhaust memory with REQBUFS/CREATE_BUFS
  * @max_allocated: the cap (module parameter max_memory_mb)
@@ -122,8 +124,9 @@ struct fakecam_dev {
 	wait_queue_head_t generator_wq;
 	u32 sequence;
 
-	struct mutex buffers_lock; /* guards buffers */
+	struct mutex buffers_lock; /* guards buffers, imports */
 	struct list_head buffers;
+	struct list_head imports;
 	atomic_long_t allocated;
 	unsigned long max_allocated;
 	struct dentry *debugfs;
@@ -147,7 +150,7 @@ struct fakecam_vb {
  * @size: size in bytes, a multiple of PAGE_SIZE
  * @n_pages: number of pages
  * @pages: the pages, allocated one by one (not contiguous)
- * @pfn_hash: pfn_hash_add() over @pages, the zero-copy fingerprint
+ * @pfn_hash: pfn_hash_pages() of @pages, the zero-copy fingerprint
  * @refcount: vb2 owner + each user mapping + each exported dma-buf
  * @handler: lets vb2_common_vm_ops hold @refcount for user mappings
  * @vmap_lock: protects @vaddr and @vmap_count
@@ -194,6 +197,37 @@ struct fakecam_export {
 	u64 ino;
 	struct mutex lock; /* guards attachments */
 	struct list_head attachments;
+	struct list_head node;
+};
+
+/**
+ * struct fakecam_import - a plane backed by another exporter's dma-buf
+ * @cam: the camera
+ * @index: vb2 index of the buffer
+ * @dbuf: the imported dma-buf (vb2 holds the reference)
+ * @ino: the inode number of @dbuf's file, as the exporter reports it
+ * @attach: our attachment to it, made for the camera's device
+ * @sgt: the importer mapping while vb2 has the plane mapped
+ * @dir: the DMA direction of the queue
+ * @map: the kernel mapping while @vmapped
+ * @vmapped: @map is valid
+ * @pfn_hash: pfn_hash_sgt() of the last mapping, the zero-copy fingerprint
+ *	to compare with the exporter's (valid once @hashed)
+ * @hashed: the plane was mapped at least once
+ * @node: entry in fakecam_dev.imports
+ */
+struct fakecam_import {
+	struct fakecam_dev *cam;
+	unsigned int index;
+	struct dma_buf *dbuf;
+	u64 ino;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
+	struct iosys_map map;
+	bool vmapped;
+	u64 pfn_hash;
+	bool hashed;
 	struct list_head node;
 };
 

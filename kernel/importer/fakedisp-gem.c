@@ -29,26 +29,6 @@
 /* Row alignment of dumb buffers, as a display engine's DMA would want. */
 #define FAKEDISP_DUMB_PITCH_ALIGN 64
 
-u64 fakedisp_sgt_pfn_hash(struct sg_table *sgt)
-{
-	struct sg_page_iter piter;
-	u64 hash = PFN_HASH_INIT;
-
-	for_each_sgtable_page(sgt, &piter, 0)
-		hash = pfn_hash_add(hash, page_to_pfn(sg_page_iter_page(&piter)));
-	return hash;
-}
-
-static u64 pages_pfn_hash(struct page **pages, unsigned long n)
-{
-	u64 hash = PFN_HASH_INIT;
-	unsigned long i;
-
-	for (i = 0; i < n; i++)
-		hash = pfn_hash_add(hash, page_to_pfn(pages[i]));
-	return hash;
-}
-
 /* Gives @bo its id and makes it visible to debugfs and import lookups. */
 void fakedisp_bo_register(struct fakedisp_device *fd, struct fakedisp_bo *bo)
 {
@@ -228,7 +208,7 @@ static struct fakedisp_bo *fakedisp_bo_create(struct fakedisp_device *fd,
 	bo->base.funcs = &fakedisp_bo_funcs;
 	drm_gem_private_object_init(&fd->drm, &bo->base, size);
 	mutex_init(&bo->vmap_lock);
-	bo->pfn_hash = pages_pfn_hash(bo->pages, n);
+	bo->pfn_hash = pfn_hash_pages(bo->pages, n);
 	fakedisp_bo_register(fd, bo);
 	fakedisp_event(fd, "create", bo->id, 0, size);
 	return bo;

@@ -284,7 +284,6 @@ int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
 			 struct drm_mode_create_dumb *args);
 void fakedisp_bo_register(struct fakedisp_device *fd, struct fakedisp_bo *bo);
 int fakedisp_bo_vmap(struct fakedisp_bo *bo);
-u64 fakedisp_sgt_pfn_hash(struct sg_table *sgt);
 extern const struct drm_gem_object_funcs fakedisp_bo_funcs;
 
 /* fakedisp-prime.c */

@@ -47,29 +47,50 @@ scanout_get() {
 	sed -n "s/^$1: //p" /sys/kernel/debug/fakedisp/scanout
 }
 
-# Zero-copy proof: for each fakecam dma-buf fakedisp imported, the pfn hash
-# of fakedisp's sg_table equals the hash of fakecam's pages. Prints one line
-# per buffer; fails on any difference or when fewer than $1 buffers match.
+# Zero-copy proof: for each dma-buf the importer mapped, the pfn hash of its
+# sg_table equals the hash of the exporter's own pages for the same dma-buf
+# inode. pfn_proof WANT [camera-exports|display-exports]: fakecam's buffers
+# imported by fakedisp (the default), or fakedisp's dumb buffers imported by
+# fakecam (--display-allocates). Prints one line per buffer; fails on any
+# difference or when fewer than WANT buffers match.
 pfn_proof() {
-	local want=$1
-	awk '/^buffer /{for(i=1;i<=NF;i++) if($i ~ /^pfn_hash=/){h=substr($i,10)}}
-		/dmabuf ino=/{split($2,a,"="); print a[2], h}' /sys/kernel/debug/fakecam/*/buffers \
-		>"$PIPE_DIR/pfn.cam"
-	awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp/buffers \
-		>"$PIPE_DIR/pfn.disp"
+	local want=$1 exporter=fakecam importer=fakedisp
+	if [ "${2:-camera-exports}" = camera-exports ]; then
+		awk '/^buffer /{for(i=1;i<=NF;i++) if($i ~ /^pfn_hash=/){h=substr($i,10)}}
+			/dmabuf ino=/{split($2,a,"="); print a[2], h}' /sys/kernel/debug/fakecam/*/buffers \
+			>"$PIPE_DIR/pfn.exp"
+		awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp/buffers \
+			>"$PIPE_DIR/pfn.imp"
+	else
+		exporter=fakedisp importer=fakecam
+		awk '$2=="dumb" && $4!=0 {print $4, $5}' /sys/kernel/debug/fakedisp/buffers >"$PIPE_DIR/pfn.exp"
+		cam_imports >"$PIPE_DIR/pfn.imp"
+	fi
 	# (no process substitution: the guest has no /dev/fd)
-	awk -v want="$want" 'NR==FNR {cam[$1]=$2; next}
-		{ st = (cam[$1] == $2) ? "equal" : "DIFFERENT"; if (st == "equal") ok++; else bad++
-		  printf "  dma-buf ino %-6s fakecam pfn_hash %s  fakedisp pfn_hash %s  %s\n", $1, cam[$1], $2, st }
+	awk -v want="$want" -v exp_name="$exporter" -v imp_name="$importer" \
+		'NR==FNR {h[$1]=$2; next}
+		{ st = (h[$1] == $2) ? "equal" : "DIFFERENT"; if (st == "equal") ok++; else bad++
+		  printf "  dma-buf ino %-6s %s pfn_hash %s  %s pfn_hash %s  %s\n", $1, exp_name, h[$1], imp_name, $2, st }
 		END { printf "  %d of %d buffers with equal pfn hashes (zero copy)\n", ok, ok + bad
-		      exit (bad || ok < want) }' "$PIPE_DIR/pfn.cam" "$PIPE_DIR/pfn.disp"
+		      exit (bad || ok < want) }' "$PIPE_DIR/pfn.exp" "$PIPE_DIR/pfn.imp"
 }
 
-# wait_imports N: until fakedisp lists N buffers imported from fakecam (10 s).
+# cam_imports: "ino pfn_hash" of each dma-buf fakecam has mapped at least once.
+cam_imports() {
+	awk '/^import / && !/pfn_hash=-/ {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		print f["ino"], f["pfn_hash"] }' /sys/kernel/debug/fakecam/*/imports
+}
+
+# wait_imports N [camera-exports|display-exports]: until the importer lists N
+# buffers of the other module (10 s).
 wait_imports() {
 	for _ in $(seq 100); do
-		[ "$(awk '$2=="import" && $6=="fakecam"' /sys/kernel/debug/fakedisp/buffers | wc -l)" -ge "$1" ] &&
-			return 0
+		if [ "${2:-camera-exports}" = camera-exports ]; then
+			[ "$(awk '$2=="import" && $6=="fakecam"' /sys/kernel/debug/fakedisp/buffers | wc -l)" -ge "$1" ]
+		else
+			[ "$(cam_imports | wc -l)" -ge "$1" ]
+		fi && return 0
 		sleep 0.1
 	done
 	return 1

@@ -8,9 +8,10 @@
 #     flight, no QBUF before its RELEASE, releases in display order);
 #   - fakedisp's scanout counted no bad stamp, bad checksum or rewritten
 #     frame (the camera never wrote into a buffer on screen);
-#   - zero copy: each buffer's pfn hash in fakedisp equals fakecam's (modes
-#     pool and fd-per-frame; with display-allocates the consumer checks the
-#     stamps fakecam wrote into fakedisp's own pages);
+#   - zero copy: each buffer's pfn hash in the importer equals the
+#     exporter's (fakedisp imports fakecam's buffers in modes pool and
+#     fd-per-frame; fakecam imports fakedisp's dumb buffers in
+#     display-allocates);
 #   - afterwards no fakecam dma-buf is left.
 # Finally both modules unload.
 . "$DMABUF_SRC/tests/vm/lib.sh"
@@ -51,6 +52,10 @@ run() {
 	fd-per-frame)
 		wait_imports 1 || fail "fakedisp never imported a buffer"
 		pfn_proof 1 || fail "pfn hashes differ: not the same pages"
+		;;
+	display-allocates)
+		wait_imports 4 display-exports || fail "fakecam never mapped the 4 dumb buffers"
+		pfn_proof 4 display-exports || fail "pfn hashes differ: not the same pages"
 		;;
 	esac
 	wait "$ppid" || { cat "$out.producer" "$out.producer.err" >&2; fail "producer failed"; }
