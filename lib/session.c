@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* HELLO exchange and ERROR before dropping a peer (session.h). */
+#include "dmabuf-interop/buffer-check.h"
 #include "dmabuf-interop/fd-passing.h"
 #include "dmabuf-interop/session.h"
 
@@ -8,18 +9,42 @@ static const char *role_name(uint32_t role)
 	return role == DI_ROLE_PRODUCER ? "producer" : "consumer";
 }
 
+/*
+ * A peer that refuses us sends ERROR and closes with our HELLO unread;
+ * AF_UNIX then reports ECONNRESET ahead of the queued ERROR. One more
+ * receive finds it (it cannot block, the peer is gone) so that the caller
+ * learns why rather than a bare "peer closed" (closed).
+ */
+static enum di_status queued_error(int sock, const struct di_recv_ctx *ctx, enum di_status closed,
+				   struct di_error *err)
+{
+	int fds[DI_FDS_PER_MSG];
+	struct di_error again;
+	struct di_msg msg;
+	unsigned int nfds;
+
+	if (di_recv_msg(sock, ctx, &msg, fds, &nfds, &again) != DI_OK)
+		return closed;
+	di_close_fds(fds, nfds);
+	return msg.type == DI_MSG_ERROR ? di_remote_error(&msg, err) : closed;
+}
+
 static enum di_status receive_hello(int sock, enum di_role role, struct di_hello *peer,
 				    struct di_error *err)
 {
-	struct di_recv_ctx ctx = {.fs_magic = 0};
+	struct di_recv_ctx ctx = {.fs_magic = DI_FS_MAGIC_DMABUF};
 	int fds[DI_FDS_PER_MSG];
 	struct di_msg msg;
 	unsigned int nfds;
 	enum di_status st;
 
 	st = di_recv_msg(sock, &ctx, &msg, fds, &nfds, err);
+	if (st == DI_ERR_PEER_CLOSED)
+		return queued_error(sock, &ctx, st, err);
 	if (st != DI_OK)
 		return st;
+	/* Only a message refused below can carry fds: they go now. */
+	di_close_fds(fds, nfds);
 	if (msg.type == DI_MSG_ERROR)
 		return di_remote_error(&msg, err);
 	if (msg.type != DI_MSG_HELLO)

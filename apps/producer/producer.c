@@ -332,29 +332,6 @@ static int stream(struct producer *p)
 	return 0;
 }
 
-/*
- * A consumer that refuses us (SO_PEERCRED) sends ERROR and closes without
- * reading our HELLO; the kernel then reports ECONNRESET to our next receive
- * ahead of the queued ERROR. One more receive finds the ERROR, if any (it
- * cannot block: the peer is gone), so that we can say why we were refused.
- */
-static void late_error(struct producer *p, struct di_error *err)
-{
-	struct di_recv_ctx ctx = {.fs_magic = DI_FS_MAGIC_DMABUF};
-	int fds[DI_FDS_PER_MSG];
-	struct di_error again;
-	unsigned int nfds;
-	struct di_msg m;
-
-	if (err->status != DI_ERR_PEER_CLOSED)
-		return;
-	if (di_recv_msg(p->sock, &ctx, &m, fds, &nfds, &again) == DI_OK) {
-		di_close_fds(fds, nfds);
-		if (m.type == DI_MSG_ERROR)
-			di_remote_error(&m, err);
-	}
-}
-
 static int run(struct producer *p)
 {
 	uint32_t caps = 0, common = 0;
@@ -378,7 +355,6 @@ static int run(struct producer *p)
 	if (p->opt.display_allocates)
 		caps |= DI_CAP_DISPLAY_ALLOCATES;
 	if (di_handshake(p->sock, DI_ROLE_PRODUCER, caps, &peer, &common, &err)) {
-		late_error(p, &err);
 		fault(p, "handshake: %s", err.text);
 		return -1;
 	}
@@ -458,7 +434,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	app_stats_init(&p->stats, "producer", "capture->release", p->opt.stats_interval,
-		       p->opt.json);
+		       p->opt.warmup, p->opt.json);
 
 	status = run(p);
 	summary(p, status);

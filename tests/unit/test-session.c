@@ -72,7 +72,7 @@ static void test_handshake_refusals(void **state)
 	struct di_msg m;
 	uint8_t raw[DI_MSG_MAX];
 	size_t len;
-	int sv[2];
+	int sv[2], fd;
 
 	(void)state;
 	test_socketpair(sv, 0);
@@ -91,6 +91,16 @@ static void test_handshake_refusals(void **state)
 	expect_status(di_handshake(sv[0], DI_ROLE_CONSUMER, 0, &peer, NULL, &err), &err,
 		      DI_ERR_REMOTE, "peer reported DI_ERR_PEER_REFUSED: refused peer pid 1");
 
+	/* A POOL before HELLO: its fd is checked and closed (the teardown checks). */
+	m = (struct di_msg){.type = DI_MSG_POOL, .pool = {.count = 1, .nfds = 1}};
+	assert_int_equal(di_layout_init(&m.pool.layout, DI_FOURCC_XRGB8888, 64, 64, 1, NULL),
+			 DI_OK);
+	fd = test_memfd(di_layout_size(&m.pool.layout));
+	assert_int_equal(di_send_msg(sv[1], &m, &fd, NULL), DI_OK);
+	close(fd);
+	expect_status(di_handshake(sv[0], DI_ROLE_CONSUMER, 0, &peer, NULL, &err), &err,
+		      DI_ERR_NOT_DMABUF, "POOL buffer 0: fd");
+
 	/* A peer speaking another version is refused by the decoder. */
 	m = (struct di_msg){.type = DI_MSG_HELLO, .hello = {DI_PROTO_VERSION, DI_ROLE_PRODUCER}};
 	assert_int_equal(di_msg_encode(&m, raw, sizeof(raw), &len, NULL), DI_OK);
@@ -108,11 +118,34 @@ static void test_handshake_refusals(void **state)
 	close(sv[0]);
 }
 
+/*
+ * A listener that refuses us sends ERROR and closes with our HELLO unread:
+ * AF_UNIX then reports ECONNRESET to our next receive ahead of the queued
+ * ERROR. The handshake still names the refusal, not a bare "peer closed".
+ */
+static void test_handshake_reset_after_error(void **state)
+{
+	struct di_hello peer;
+	struct di_error err, sent;
+	int sv[2];
+
+	(void)state;
+	test_socketpair(sv, 0);
+	send_hello(sv[0], DI_ROLE_PRODUCER, 0); /* left unread by the refusing side */
+	di_error_set(&sent, DI_ERR_PEER_REFUSED, 0, "refused peer pid 1: it runs as uid 5");
+	assert_int_equal(di_send_error(sv[1], &sent), DI_OK);
+	close(sv[1]);
+	expect_status(di_handshake(sv[0], DI_ROLE_CONSUMER, 0, &peer, NULL, &err), &err,
+		      DI_ERR_REMOTE, "peer reported DI_ERR_PEER_REFUSED: refused peer pid 1");
+	close(sv[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TEST_WITH_FD_CHECK(test_handshake_both_sides),
 	    TEST_WITH_FD_CHECK(test_handshake_refusals),
+	    TEST_WITH_FD_CHECK(test_handshake_reset_after_error),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);

@@ -13,8 +13,9 @@
  * Exchanges HELLOs as role (producer: send, then receive; consumer: the
  * other way round). The peer must have the other role. *peer gets its HELLO;
  * *common (may be NULL) the capabilities both announced. An ERROR instead of
- * a HELLO is DI_ERR_REMOTE with the peer's text; any other message
- * DI_ERR_STATE.
+ * a HELLO is DI_ERR_REMOTE with the peer's text, also when the peer closed
+ * right after it (a refusing listener does, leaving our HELLO unread); any
+ * other message DI_ERR_STATE.
  */
 enum di_status di_handshake(int sock, enum di_role role, uint32_t capabilities,
 			    struct di_hello *peer, uint32_t *common, struct di_error *err);
