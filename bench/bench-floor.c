@@ -25,8 +25,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "app-args.h"
 
 #define PING_MSG_BYTES 40 /* the size of a protocol FRAME */
 
@@ -34,16 +35,8 @@ struct floor_opt {
 	const char *mode;
 	uint32_t iterations;
 	uint32_t warmup;
-	uint64_t bytes;
+	uint32_t bytes;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static double rusage_ns(const struct rusage *ru)
 {
@@ -168,17 +161,17 @@ static int ping_pong(const struct floor_opt *o, bool with_fd)
 
 		if (i == o->warmup) {
 			getrusage(RUSAGE_SELF, &self0);
-			start = now_ns();
+			start = app_now_ns();
 		}
-		t0 = now_ns();
+		t0 = app_now_ns();
 		if (send_ping(sv[0], memfd) || recv_ping(sv[0])) {
 			fprintf(stderr, "bench-floor: ping-pong failed: %s\n", strerror(errno));
 			return 1;
 		}
 		if (i >= o->warmup)
-			t[i - o->warmup] = now_ns() - t0;
+			t[i - o->warmup] = app_now_ns() - t0;
 	}
-	double wall = (double)(now_ns() - start);
+	double wall = (double)(app_now_ns() - start);
 
 	getrusage(RUSAGE_SELF, &self1);
 	close(sv[0]);
@@ -217,15 +210,15 @@ static int copy_bandwidth(const struct floor_opt *o)
 
 		if (i == o->warmup) {
 			getrusage(RUSAGE_SELF, &r0);
-			start = now_ns();
+			start = app_now_ns();
 		}
-		t0 = now_ns();
+		t0 = app_now_ns();
 		src[i % o->bytes] = (char)i; /* the compiler may not elide the copy */
 		memcpy(dst, src, o->bytes);
 		if (i >= o->warmup)
-			t[i - o->warmup] = now_ns() - t0;
+			t[i - o->warmup] = app_now_ns() - t0;
 	}
-	double wall = (double)(now_ns() - start);
+	double wall = (double)(app_now_ns() - start);
 
 	getrusage(RUSAGE_SELF, &r1);
 	printf("{\"floor\":\"memcpy\",\"bytes\":%llu,", (unsigned long long)o->bytes);
@@ -239,11 +232,16 @@ static int copy_bandwidth(const struct floor_opt *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: bench-floor msg|fd|memcpy [-n ITERATIONS] [-w WARMUP] [--bytes N]\n"
-		   "  msg     SEQPACKET message ping-pong (40-byte messages)\n"
-		   "  fd      the same with a memfd sent by SCM_RIGHTS in each ping\n"
-		   "  memcpy  copy of --bytes between two buffers\n"
-		   "Prints one JSON object with the time per iteration.\n");
+	fprintf(f,
+		"Usage: bench-floor msg|fd|memcpy [-n ITERATIONS] [-w WARMUP] [--bytes N]\n"
+		"  msg     SEQPACKET message ping-pong (40-byte messages)\n"
+		"  fd      the same with a memfd sent by SCM_RIGHTS in each ping\n"
+		"  memcpy  copy of --bytes between two buffers\n"
+		"  -n, --iterations N  measured iterations, 1..100000000 (default 10000)\n"
+		"  -w, --warmup N      iterations before measuring, 0..100000000 (default 1000)\n"
+		"      --bytes N       memcpy size, 1..1073741824 (default 8294400, 1080p XR24)\n"
+		"  -h, --help          this text\n"
+		"Prints one JSON object with the time per iteration.\n");
 }
 
 int main(int argc, char **argv)
@@ -259,13 +257,17 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			o.iterations = (uint32_t)strtoul(optarg, NULL, 10);
+			if (app_parse_u32("bench-floor", "iterations", optarg, 1, 100000000,
+					  &o.iterations))
+				return 2;
 			break;
 		case 'w':
-			o.warmup = (uint32_t)strtoul(optarg, NULL, 10);
+			if (app_parse_u32("bench-floor", "warmup", optarg, 0, 100000000, &o.warmup))
+				return 2;
 			break;
 		case 'B':
-			o.bytes = strtoull(optarg, NULL, 10);
+			if (app_parse_u32("bench-floor", "bytes", optarg, 1, 1u << 30, &o.bytes))
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);
@@ -275,7 +277,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind + 1 != argc || !o.iterations || !o.bytes) {
+	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
 	}
