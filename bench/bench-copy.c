@@ -81,6 +81,7 @@ struct bench_opt {
 	uint32_t fourcc, width, height, frames, slots;
 	const char *socket;
 	double interval;
+	uint32_t warmup; /* latency samples left out of the summary */
 	bool json;
 };
 
@@ -406,7 +407,8 @@ static int run_sender(struct bench_opt *o)
 	struct bench_msg bye = {.type = M_BYE};
 	int ret = -1;
 
-	app_stats_init(&s.stats, "bench-copy-send", "capture->release", o->interval, o->json);
+	app_stats_init(&s.stats, "bench-copy-send", "capture->release", o->interval, o->warmup,
+		       o->json);
 	if (sender_source(&s) || sender_connect(&s) || sender_setup(&s))
 		goto out;
 	for (uint64_t n = 0; n < o->frames; n++) {
@@ -659,7 +661,8 @@ static int run_receiver(struct bench_opt *o)
 	int ret = -1;
 
 	app_stats_init(&r.stats, "bench-copy-recv",
-		       o->display ? "capture->flip" : "capture->consumed", o->interval, o->json);
+		       o->display ? "capture->flip" : "capture->consumed", o->interval, o->warmup,
+		       o->json);
 	if (receiver_listen(&r) || receiver_setup(&r))
 		goto out;
 	for (;;) {
@@ -711,6 +714,7 @@ static void usage(FILE *f)
 	    "      --no-display    no fakedisp: frames land in plain memory (recv)\n"
 	    "  -b, --slots N       shared slots for memfd/pool/fd, 2..%d (send; default 4)\n"
 	    "  -i, --stats-interval S  live lines every S seconds (0: none)\n"
+	    "  -W, --warmup N      latency samples left out of the summary (default 0)\n"
 	    "  -j, --json          final summary as one JSON object on stdout\n",
 	    SLOTS_MAX);
 }
@@ -728,6 +732,7 @@ int main(int argc, char **argv)
 						 {"no-display", no_argument, NULL, 'D'},
 						 {"slots", required_argument, NULL, 'b'},
 						 {"stats-interval", required_argument, NULL, 'i'},
+						 {"warmup", required_argument, NULL, 'W'},
 						 {"json", no_argument, NULL, 'j'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
@@ -743,7 +748,7 @@ int main(int argc, char **argv)
 	const char *prog = "bench-copy";
 	int c;
 
-	while ((c = getopt_long(argc, argv, "t:S:f:s:n:r:b:i:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:S:f:s:n:r:b:i:W:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't': {
 			int t = -1;
@@ -797,6 +802,10 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			if (app_parse_seconds(prog, "stats-interval", optarg, &o.interval))
+				return 2;
+			break;
+		case 'W':
+			if (app_parse_u32(prog, "warmup", optarg, 0, 1000000, &o.warmup))
 				return 2;
 			break;
 		case 'j':

@@ -6,12 +6,13 @@
 #include "app-args.h"
 
 void app_stats_init(struct app_stats *st, const char *prog, const char *latency_name,
-		    double interval_s, bool json)
+		    double interval_s, uint32_t warmup, bool json)
 {
 	memset(st, 0, sizeof(*st));
 	st->prog = prog;
 	st->latency_name = latency_name;
 	st->json = json;
+	st->warmup = warmup;
 	st->interval_ns = (uint64_t)(interval_s * 1e9);
 	st->start_ns = app_now_ns();
 	st->last_ns = st->start_ns;
@@ -22,7 +23,8 @@ void app_stats_init(struct app_stats *st, const char *prog, const char *latency_
 void app_stats_latency(struct app_stats *st, uint64_t latency_ns)
 {
 	di_latency_add(&st->window, latency_ns);
-	di_latency_add(&st->total, latency_ns);
+	if (st->samples++ >= st->warmup)
+		di_latency_add(&st->total, latency_ns);
 }
 
 void app_stats_frame(struct app_stats *st, uint64_t latency_ns)
@@ -85,12 +87,12 @@ void app_stats_summary(struct app_stats *st, const struct app_field *fields, uns
 	if (st->json) {
 		printf("{\"program\":\"%s\",\"seconds\":%.3f,\"frames\":%llu,\"fps\":%.2f,"
 		       "\"verified\":%llu,\"failed\":%llu,\"latency\":{\"name\":\"%s\","
-		       "\"samples\":%u,\"min_ms\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-		       "\"max_ms\":%.3f}",
+		       "\"warmup\":%u,\"samples\":%u,\"min_ms\":%.3f,\"p50_ms\":%.3f,"
+		       "\"p99_ms\":%.3f,\"max_ms\":%.3f}",
 		       st->prog, secs, (unsigned long long)st->frames, fps,
 		       (unsigned long long)st->verified, (unsigned long long)st->failed,
-		       st->latency_name, lat.count, (double)lat.min / 1e6, (double)lat.p50 / 1e6,
-		       (double)lat.p99 / 1e6, (double)lat.max / 1e6);
+		       st->latency_name, st->warmup, lat.count, (double)lat.min / 1e6,
+		       (double)lat.p50 / 1e6, (double)lat.p99 / 1e6, (double)lat.max / 1e6);
 		for (unsigned int i = 0; i < n; i++) {
 			printf(",\"%s\":", fields[i].key);
 			if (fields[i].text)
@@ -105,9 +107,9 @@ void app_stats_summary(struct app_stats *st, const struct app_field *fields, uns
 		printf("%s summary: %.2f s, %llu frames (%.1f fps), %llu verified, %llu failed\n",
 		       st->prog, secs, (unsigned long long)st->frames, fps,
 		       (unsigned long long)st->verified, (unsigned long long)st->failed);
-		printf("%s summary: %s latency over %u frames: min %.2f p50 %.2f p99 %.2f max "
-		       "%.2f ms\n",
-		       st->prog, st->latency_name, lat.count, (double)lat.min / 1e6,
+		printf("%s summary: %s latency over %u frames (after %u warm-up): min %.2f p50 "
+		       "%.2f p99 %.2f max %.2f ms\n",
+		       st->prog, st->latency_name, lat.count, st->warmup, (double)lat.min / 1e6,
 		       (double)lat.p50 / 1e6, (double)lat.p99 / 1e6, (double)lat.max / 1e6);
 		for (unsigned int i = 0; i < n; i++) {
 			if (fields[i].text)

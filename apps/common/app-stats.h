@@ -30,6 +30,8 @@ struct app_stats {
 	uint64_t last_frames;
 	uint64_t verified; /* frames whose check passed */
 	uint64_t failed;   /* frames whose check failed */
+	uint32_t warmup;   /* first latency samples left out of the summary */
+	uint64_t samples;  /* latency samples seen */
 	struct di_latency window;
 	struct di_latency total;
 	uint64_t window_samples[APP_LATENCY_WINDOW];
@@ -44,8 +46,13 @@ struct app_field {
 	uint64_t value;
 };
 
+/*
+ * interval_s: seconds between live lines (0: none); warmup: latency samples
+ * at the start (pipeline filling, caches cold) that the live lines show but
+ * the summary leaves out.
+ */
 void app_stats_init(struct app_stats *st, const char *prog, const char *latency_name,
-		    double interval_s, bool json);
+		    double interval_s, uint32_t warmup, bool json);
 
 /* One frame handled; latency_ns 0 when it has none. */
 void app_stats_frame(struct app_stats *st, uint64_t latency_ns);

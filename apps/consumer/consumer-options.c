@@ -39,6 +39,8 @@ static void usage(FILE *f)
 	    "                          --display-allocates): XR24, NV12, YUYV (default XR24)\n"
 	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n"
 	    "  -i, --stats-interval S  live statistics every S seconds (default 1, 0: none)\n"
+	    "  -W, --warmup N          leave the first N latency samples out of the summary's\n"
+	    "                          figures (the live lines show them; default 0)\n"
 	    "  -j, --json              final summary as one JSON object on stdout\n"
 	    "  -h, --help              this text\n"
 	    "\n"
@@ -70,6 +72,7 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	    {"format", required_argument, NULL, 'f'},
 	    {"buffers", required_argument, NULL, 'b'},
 	    {"stats-interval", required_argument, NULL, 'i'},
+	    {"warmup", required_argument, NULL, 'W'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -89,7 +92,7 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 		return -1;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:i:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:i:W:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			if (app_parse_path(p, "socket", optarg, o->socket, sizeof(o->socket)))
@@ -135,6 +138,10 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 			break;
 		case 'i':
 			if (app_parse_seconds(p, "stats-interval", optarg, &o->stats_interval))
+				return -1;
+			break;
+		case 'W':
+			if (app_parse_u32(p, "warmup", optarg, 0, 1000000, &o->warmup))
 				return -1;
 			break;
 		case 'j':

@@ -21,6 +21,7 @@ struct consumer_options {
 	uint32_t fourcc;    /* --display-allocates pools */
 	uint32_t buffers;
 	double stats_interval;
+	uint32_t warmup; /* latency samples left out of the summary */
 	bool json;
 };
 

@@ -38,6 +38,8 @@ static void usage(FILE *f)
 	    "                          V4L2_MEMORY_DMABUF (format and size: the consumer's)\n"
 	    "      --verify MODE       check each dequeued frame: none, stamp (default), full\n"
 	    "  -i, --stats-interval S  live statistics every S seconds (default 1, 0: none)\n"
+	    "  -W, --warmup N          leave the first N latency samples out of the summary's\n"
+	    "                          figures (the live lines show them; default 0)\n"
 	    "  -j, --json              final summary as one JSON object on stdout\n"
 	    "  -h, --help              this text\n"
 	    "\n"
@@ -70,6 +72,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	    {"display-allocates", no_argument, NULL, OPT_DISPLAY_ALLOCATES},
 	    {"verify", required_argument, NULL, OPT_VERIFY},
 	    {"stats-interval", required_argument, NULL, 'i'},
+	    {"warmup", required_argument, NULL, 'W'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -93,7 +96,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 		return -1;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:s:r:b:n:S:i:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:f:s:r:b:n:S:i:W:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->device = optarg;
@@ -151,6 +154,10 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 			break;
 		case 'i':
 			if (app_parse_seconds(p, "stats-interval", optarg, &o->stats_interval))
+				return -1;
+			break;
+		case 'W':
+			if (app_parse_u32(p, "warmup", optarg, 0, 1000000, &o->warmup))
 				return -1;
 			break;
 		case 'j':

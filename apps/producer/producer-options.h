@@ -23,6 +23,7 @@ struct producer_options {
 	bool display_allocates;
 	enum di_verify verify;
 	double stats_interval;
+	uint32_t warmup; /* latency samples left out of the summary */
 	bool json;
 };
 

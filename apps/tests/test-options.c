@@ -35,6 +35,7 @@ static void test_producer_defaults(void **state)
 	assert_int_equal(o.buffers, 4);
 	assert_int_equal(o.frames, 300);
 	assert_int_equal(o.verify, DI_VERIFY_STAMP);
+	assert_int_equal(o.warmup, 0);
 	assert_string_equal(o.driver, "fakecam");
 	assert_null(o.device);
 }
@@ -45,7 +46,8 @@ static void test_producer_values(void **state)
 
 	(void)state;
 	assert_int_equal(PRODUCER(&o, "--format", "nv12", "--size", "640x480", "--fps", "max",
-				  "--pattern", "stamp", "--fd-per-frame", "-S", "/tmp/s"),
+				  "--pattern", "stamp", "--fd-per-frame", "-S", "/tmp/s", "-W",
+				  "30"),
 			 0);
 	assert_int_equal(o.fourcc, DI_FOURCC_NV12);
 	assert_int_equal(o.width, 640);
@@ -55,6 +57,7 @@ static void test_producer_values(void **state)
 	assert_int_equal(o.pattern, 1);
 	assert_true(o.fd_per_frame);
 	assert_string_equal(o.socket, "/tmp/s");
+	assert_int_equal(o.warmup, 30);
 }
 
 static void test_producer_refusals(void **state)
@@ -74,6 +77,8 @@ static void test_producer_refusals(void **state)
 	assert_int_equal(PRODUCER(&o, "--pattern", "half"), -1);
 	assert_int_equal(PRODUCER(&o, "--verify", "most"), -1);
 	assert_int_equal(PRODUCER(&o, "--stats-interval", "x"), -1);
+	assert_int_equal(PRODUCER(&o, "--warmup", "-1"), -1);
+	assert_int_equal(PRODUCER(&o, "--warmup", "1000001"), -1);
 	assert_int_equal(PRODUCER(&o, "stray"), -1);
 	assert_int_equal(PRODUCER(&o, "--no-such-option"), -1);
 	assert_int_equal(PRODUCER(&o, "--help"), 1);
@@ -92,7 +97,7 @@ static void test_consumer_options(void **state)
 	assert_true(o.json);
 	assert_int_equal(CONSUMER(&o, "--mode", "640x480", "--verify", "full", "--no-display",
 				  "--snapshot", "f.png", "-p", "3", "--format", "YUYV", "-b", "8",
-				  "--stats-interval", "0.5"),
+				  "--stats-interval", "0.5", "--warmup", "100"),
 			 0);
 	assert_int_equal(o.mode_width, 640);
 	assert_int_equal(o.mode_height, 480);
@@ -103,10 +108,12 @@ static void test_consumer_options(void **state)
 	assert_int_equal(o.fourcc, DI_FOURCC_YUYV);
 	assert_int_equal(o.buffers, 8);
 	assert_true(o.stats_interval > 0.49 && o.stats_interval < 0.51);
+	assert_int_equal(o.warmup, 100);
 	assert_int_equal(CONSUMER(&o, "--mode", "big"), -1);
 	assert_int_equal(CONSUMER(&o, "--verify", ""), -1);
 	assert_int_equal(CONSUMER(&o, "--frames", "1e3"), -1);
 	assert_int_equal(CONSUMER(&o, "--stats-interval", "3601"), -1);
+	assert_int_equal(CONSUMER(&o, "--warmup", "x"), -1);
 	assert_int_equal(CONSUMER(&o, "-h"), 1);
 }
 

@@ -26,9 +26,10 @@ modetest -M fakedisp -c 2>/dev/null | sed -n '1,4p' || true
 echo
 echo "== producer -> consumer: 1920x1080 XR24 at 30 fps for $SECONDS_TO_RUN s (live statistics once a second)"
 rm -f "$png"
-start_consumer "$PIPE_DIR/consumer.log" --producers 1 --snapshot "$png"
+# The first half second (pipeline filling) stays out of the latency figures.
+start_consumer "$PIPE_DIR/consumer.log" --producers 1 --snapshot "$png" --warmup 15
 "$APPS/producer" --socket "$SOCK" --device "$cam" --format XR24 --size 1920x1080 --fps 30 \
-	--pattern full >"$PIPE_DIR/producer.log" 2>&1 &
+	--pattern full --warmup 15 >"$PIPE_DIR/producer.log" 2>&1 &
 producer_pid=$!
 tail -q -n +1 -f --pid="$CONSUMER_PID" "$PIPE_DIR/consumer.log" "$PIPE_DIR/consumer.log.err" \
 	"$PIPE_DIR/producer.log" &
