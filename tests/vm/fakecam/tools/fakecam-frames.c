@@ -19,11 +19,7 @@
 #include "dmabuf-interop/frame-verify.h"
 #include "dmabuf-interop/layout.h"
 
-/* Only FRAME_PATTERN_STAMP_ONLY_ROWS is used; some samples ignore x or y. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "dmabuf-interop/frame-pattern.h"
-#pragma GCC diagnostic pop
+#include "dmabuf-interop/frame-pattern.h" /* FRAME_PATTERN_STAMP_ONLY_ROWS */
 
 struct options {
 	uint32_t fourcc;

@@ -1,0 +1,96 @@
+#!/bin/bash
+# GStreamer on the two devices, run as a user of the kit would run it:
+#   - v4l2src (mmap) negotiates each of fakecam's formats (BGRx = XR24, NV12,
+#     YUY2 = YUYV) at 640x480 and BGRx at 1920x1080; the frames it delivers,
+#     written out by filesink, are checked byte for byte by fakecam-frames;
+#   - camera allocates: v4l2src io-mode=dmabuf ! kmssink driver-name=fakedisp
+#     in BGRx and NV12: fakedisp imports fakecam's exports with pfn hashes
+#     equal to fakecam's pages and scans them out with good stamps;
+#   - display allocates: v4l2src io-mode=dmabuf-import ! kmssink: fakecam
+#     fills kmssink's dumb buffers (pfn hashes equal the other way round);
+#   - after each pipeline no fakecam dma-buf is left; both modules unload.
+. "$DMABUF_SRC/tests/vm/lib.sh"
+. "$DMABUF_SRC/tests/vm/pipeline/pipeline-lib.sh"
+set -u
+
+# The registry is built once per boot, in the guest's /tmp.
+export GST_REGISTRY=$PIPE_DIR/gst-registry.bin
+FRAMES=$DMABUF_BUILD/tests/vm/fakecam/tools/fakecam-frames
+command -v gst-launch-1.0 >/dev/null || fail "gst-launch-1.0 is missing (tools/install-deps installs gstreamer1.0-tools)"
+gst-inspect-1.0 v4l2src >/dev/null || fail "no v4l2src (gstreamer1.0-plugins-good)"
+gst-inspect-1.0 kmssink >/dev/null || fail "no kmssink (gstreamer1.0-plugins-bad)"
+cam=$(video_by_driver fakecam) || fail "no fakecam video node"
+v4l2-ctl -d "$cam" --set-ctrl=pattern_mode=0,unthrottled=0 || fail "resetting fakecam's controls"
+
+gst_format() {
+	case "$1" in
+	XR24) echo BGRx ;;
+	NV12) echo NV12 ;;
+	YUYV) echo YUY2 ;;
+	esac
+}
+
+# gst FILE ARGS...: gst-launch-1.0 ARGS with its output in FILE; fails the
+# scenario with that output unless the pipeline reached EOS.
+gst() {
+	local log=$1
+	shift
+	if ! gst-launch-1.0 "$@" >"$log" 2>&1 || ! grep -q "Got EOS" "$log"; then
+		cat "$log" >&2
+		fail "gst-launch-1.0 $*"
+	fi
+}
+
+# Frames through v4l2src's own mmap buffers, checked whole.
+capture() {
+	local fmt=$1 w=${2%x*} h=${2#*x} raw=$PIPE_DIR/$1-$2.raw
+	gst "$raw.log" v4l2src device="$cam" num-buffers=10 \
+		! "video/x-raw,format=$(gst_format "$fmt"),width=$w,height=$h" \
+		! filesink location="$raw"
+	"$FRAMES" --format "$fmt" --width "$w" --height "$h" --min-frames 10 "$raw" ||
+		fail "v4l2src $fmt $2: the frames are not fakecam's"
+	rm -f "$raw"
+	pass "v4l2src $(gst_format "$fmt") $2: 10 frames, every byte right"
+}
+
+# v4l2src ! kmssink in io-mode MODE (dmabuf: the camera's buffers;
+# dmabuf-import: the display's), 90 frames at 30 fps: zero copy shown by the
+# pfn hashes while it runs, every scanned frame with a good stamp.
+display() {
+	local fmt=$1 mode=$2 log=$PIPE_DIR/kms-$1-$2.log before_bad shown pid
+	before_bad=$(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + $(scanout_get rewritten)))
+	shown=$(scanout_get stamped_ok)
+	gst "$log" v4l2src device="$cam" io-mode="$mode" num-buffers=90 \
+		! "video/x-raw,format=$(gst_format "$fmt"),width=640,height=480,framerate=30/1" \
+		! kmssink driver-name=fakedisp &
+	pid=$!
+	echo "== v4l2src io-mode=$mode ! kmssink, $fmt 640x480"
+	if [ "$mode" = dmabuf ]; then
+		wait_imports 2 || fail "fakedisp imported no fakecam buffer from kmssink"
+		pfn_proof 2 || fail "pfn hashes differ: not the same pages"
+	else
+		wait_imports 2 display-exports || fail "fakecam mapped none of kmssink's buffers"
+		pfn_proof 2 display-exports || fail "pfn hashes differ: not the same pages"
+	fi
+	wait "$pid" || fail "the $mode pipeline failed"
+	[ "$(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + $(scanout_get rewritten)))" = "$before_bad" ] ||
+		{ cat /sys/kernel/debug/fakedisp/scanout; fail "fakedisp scanned bad frames"; }
+	shown=$(($(scanout_get stamped_ok) - shown))
+	[ "$shown" -ge 60 ] || fail "fakedisp scanned a stamped frame only $shown times"
+	for _ in $(seq 20); do
+		grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo || break
+		sleep 0.1
+	done
+	expect_no_fakecam_dmabuf
+	pass "v4l2src io-mode=$mode ! kmssink $(gst_format "$fmt"): fakedisp scanned $shown times, every stamp good"
+}
+
+for fmt in XR24 NV12 YUYV; do
+	capture "$fmt" 640x480
+done
+capture XR24 1920x1080
+for fmt in XR24 NV12; do
+	display "$fmt" dmabuf
+	display "$fmt" dmabuf-import
+done
+expect_modules_unload
