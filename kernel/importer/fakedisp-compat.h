@@ -11,6 +11,7 @@
 #include <linux/dma-buf.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/platform_device.h>
 #include <linux/version.h>
 
 #include <drm/drm_fourcc.h>
@@ -57,6 +58,41 @@ static inline void fakedisp_compat_dma_buf_vunmap(struct dma_buf *dmabuf,
 #define fakedisp_atomic_state drm_atomic_state
 #else
 #define fakedisp_atomic_state drm_atomic_commit
+#endif
+
+/*
+ * The device the DRM device hangs on. It stands for no hardware, so from 6.14
+ * it is a faux device (the bus vgem and vkms moved to), bound to the faux
+ * bus's driver; before, a platform device no driver binds to. Either way
+ * its name is "fakedisp".
+ */
+#if FAKEDISP_KERNEL_BEFORE(6, 14, 0)
+static inline struct device *fakedisp_compat_device_create(void)
+{
+	struct platform_device *pdev;
+
+	pdev = platform_device_register_simple(FAKEDISP_NAME, -1, NULL, 0);
+	return IS_ERR(pdev) ? ERR_CAST(pdev) : &pdev->dev;
+}
+
+static inline void fakedisp_compat_device_destroy(struct device *dev)
+{
+	platform_device_unregister(to_platform_device(dev));
+}
+#else
+#include <linux/device/faux.h>
+
+static inline struct device *fakedisp_compat_device_create(void)
+{
+	struct faux_device *fdev = faux_device_create(FAKEDISP_NAME, NULL, NULL);
+
+	return fdev ? &fdev->dev : ERR_PTR(-ENODEV);
+}
+
+static inline void fakedisp_compat_device_destroy(struct device *dev)
+{
+	faux_device_destroy(to_faux_device(dev));
+}
 #endif
 
 /* 6.13 turned symbol namespaces into strings. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fakedisp registration: module parameters, the drm_driver (its feature
- * list), and one DRM device on a platform device of our own. The KMS
+ * list), and one DRM device on a device of our own (fakedisp-compat.h: faux
+ * or platform, depending on the kernel). The KMS
  * objects are in fakedisp-kms.c, buffers in fakedisp-gem.c and
  * fakedisp-prime.c, the scanout in fakedisp-scanout.c.
  *
@@ -9,7 +10,6 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
-#include <linux/platform_device.h>
 
 #include <drm/drm_atomic_helper.h>
 #include <drm/drm_drv.h>
@@ -49,25 +49,24 @@ static const struct drm_driver fakedisp_driver = {
 
 static int fakedisp_create(void)
 {
-	struct platform_device *pdev;
 	struct fakedisp_device *fd;
+	struct device *dev;
 	int ret;
 
-	pdev = platform_device_register_simple(FAKEDISP_NAME, -1, NULL, 0);
-	if (IS_ERR(pdev))
-		return PTR_ERR(pdev);
-	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+	dev = fakedisp_compat_device_create();
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	if (!devres_open_group(dev, NULL, GFP_KERNEL)) {
 		ret = -ENOMEM;
-		goto err_pdev;
+		goto err_dev;
 	}
 
-	fd = devm_drm_dev_alloc(&pdev->dev, &fakedisp_driver,
-				struct fakedisp_device, drm);
+	fd = devm_drm_dev_alloc(dev, &fakedisp_driver, struct fakedisp_device,
+				drm);
 	if (IS_ERR(fd)) {
 		ret = PTR_ERR(fd);
 		goto err_devres;
 	}
-	fd->pdev = pdev;
 	spin_lock_init(&fd->scanout_lock);
 	spin_lock_init(&fd->log_lock);
 	mutex_init(&fd->buffers_lock);
@@ -76,7 +75,7 @@ static int fakedisp_create(void)
 	INIT_WORK(&fd->scanout_work, fakedisp_scanout_work);
 
 	/* Exporters map their buffers for this device; any address will do. */
-	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_devres;
 
@@ -104,15 +103,15 @@ err_debugfs:
 err_wq:
 	destroy_workqueue(fd->scanout_wq);
 err_devres:
-	devres_release_group(&pdev->dev, NULL);
-err_pdev:
-	platform_device_unregister(pdev);
+	devres_release_group(dev, NULL);
+err_dev:
+	fakedisp_compat_device_destroy(dev);
 	return ret;
 }
 
 static void fakedisp_destroy(struct fakedisp_device *fd)
 {
-	struct platform_device *pdev = fd->pdev;
+	struct device *dev = fd->drm.dev;
 
 	drm_dev_unregister(&fd->drm);
 	/* Turns the CRTC off: the timer stops, the frame on screen goes. */
@@ -121,8 +120,8 @@ static void fakedisp_destroy(struct fakedisp_device *fd)
 	/* The worker may still hold a frame; it lets go of it here. */
 	destroy_workqueue(fd->scanout_wq);
 	fakedisp_debugfs_fini(fd);
-	devres_release_group(&pdev->dev, NULL);
-	platform_device_unregister(pdev);
+	devres_release_group(dev, NULL);
+	fakedisp_compat_device_destroy(dev);
 }
 
 static int __init fakedisp_init(void)

@@ -196,8 +196,7 @@ struct fakedisp_event {
 
 /**
  * struct fakedisp_device - the whole display
- * @drm: the DRM device
- * @pdev: the platform device it hangs on
+ * @drm: the DRM device (drm.dev: the faux or platform device it hangs on)
  * @primary: the only plane
  * @crtc: the only CRTC
  * @encoder: a virtual encoder between them
@@ -231,7 +230,6 @@ struct fakedisp_event {
  */
 struct fakedisp_device {
 	struct drm_device drm;
-	struct platform_device *pdev;
 
 	struct drm_plane primary;
 	struct drm_crtc crtc;

@@ -39,19 +39,18 @@ video_by_driver() {
 	return 1
 }
 
-# Print the /dev/dri/cardN node of DRM driver $1, or nothing. Virtual DRM
-# devices (vgem, fakedisp) sit on a platform or faux device named after the
-# driver and bound to no bus driver, so the device's name is what tells.
+# Print the /dev/dri/cardN node of DRM driver $1, or nothing. A hardware
+# driver is the card's device's driver; virtual ones (vgem, fakedisp) sit on
+# a device named after them: a platform device no driver binds to, or (6.14
+# on) a faux device bound to the faux bus's own driver.
 card_by_driver() {
-	local c name
+	local c dev drv
 	for c in /sys/class/drm/card[0-9]*; do
 		case "$c" in *-*) continue ;; esac
-		if [ -e "$c/device/driver" ]; then
-			name=$(basename "$(readlink -f "$c/device/driver")")
-		else
-			name=$(basename "$(readlink -f "$c/device")")
-		fi
-		if [ "$name" = "$1" ]; then
+		dev=$(basename "$(readlink -f "$c/device")")
+		drv=
+		[ -e "$c/device/driver" ] && drv=$(basename "$(readlink -f "$c/device/driver")")
+		if [ "$dev" = "$1" ] || [ "$drv" = "$1" ]; then
 			echo "/dev/dri/$(basename "$c")"
 			return 0
 		fi
