@@ -10,20 +10,21 @@ static const char *role_name(uint32_t role)
 }
 
 /*
- * A peer that refuses us sends ERROR and closes with our HELLO unread;
- * AF_UNIX then reports ECONNRESET ahead of the queued ERROR. One more
- * receive finds it (it cannot block, the peer is gone) so that the caller
- * learns why rather than a bare "peer closed" (closed).
+ * A peer that refuses us sends ERROR and closes: before our HELLO went out
+ * (our sendmsg fails with EPIPE) or with it unread (AF_UNIX then reports
+ * ECONNRESET to our receive ahead of the queued ERROR). One receive finds
+ * the ERROR (it cannot block, the peer is gone) so that the caller learns
+ * why rather than a bare "peer closed" (closed).
  */
-static enum di_status queued_error(int sock, const struct di_recv_ctx *ctx, enum di_status closed,
-				   struct di_error *err)
+static enum di_status queued_error(int sock, enum di_status closed, struct di_error *err)
 {
+	struct di_recv_ctx ctx = {.fs_magic = DI_FS_MAGIC_DMABUF};
 	int fds[DI_FDS_PER_MSG];
 	struct di_error again;
 	struct di_msg msg;
 	unsigned int nfds;
 
-	if (di_recv_msg(sock, ctx, &msg, fds, &nfds, &again) != DI_OK)
+	if (di_recv_msg(sock, &ctx, &msg, fds, &nfds, &again) != DI_OK)
 		return closed;
 	di_close_fds(fds, nfds);
 	return msg.type == DI_MSG_ERROR ? di_remote_error(&msg, err) : closed;
@@ -39,8 +40,6 @@ static enum di_status receive_hello(int sock, enum di_role role, struct di_hello
 	enum di_status st;
 
 	st = di_recv_msg(sock, &ctx, &msg, fds, &nfds, err);
-	if (st == DI_ERR_PEER_CLOSED)
-		return queued_error(sock, &ctx, st, err);
 	if (st != DI_OK)
 		return st;
 	/* Only a message refused below can carry fds: they go now. */
@@ -77,6 +76,8 @@ enum di_status di_handshake(int sock, enum di_role role, uint32_t capabilities,
 		if (st == DI_OK)
 			st = di_send_msg(sock, &hello, NULL, err);
 	}
+	if (st == DI_ERR_PEER_CLOSED)
+		return queued_error(sock, st, err);
 	if (st == DI_OK && common)
 		*common = capabilities & peer->capabilities;
 	return st;

@@ -119,23 +119,32 @@ static void test_handshake_refusals(void **state)
 }
 
 /*
- * A listener that refuses us sends ERROR and closes with our HELLO unread:
- * AF_UNIX then reports ECONNRESET to our next receive ahead of the queued
- * ERROR. The handshake still names the refusal, not a bare "peer closed".
+ * A listener that refuses us sends ERROR and closes, either with our HELLO
+ * unread (AF_UNIX then reports ECONNRESET to our next receive ahead of the
+ * queued ERROR) or before we sent it (sendmsg fails). Either way the
+ * handshake names the refusal, not a bare "peer closed".
  */
-static void test_handshake_reset_after_error(void **state)
+static void test_handshake_refused_then_closed(void **state)
 {
 	struct di_hello peer;
 	struct di_error err, sent;
 	int sv[2];
 
 	(void)state;
+	di_error_set(&sent, DI_ERR_PEER_REFUSED, 0, "refused peer pid 1: it runs as uid 5");
+
 	test_socketpair(sv, 0);
 	send_hello(sv[0], DI_ROLE_PRODUCER, 0); /* left unread by the refusing side */
-	di_error_set(&sent, DI_ERR_PEER_REFUSED, 0, "refused peer pid 1: it runs as uid 5");
 	assert_int_equal(di_send_error(sv[1], &sent), DI_OK);
 	close(sv[1]);
 	expect_status(di_handshake(sv[0], DI_ROLE_CONSUMER, 0, &peer, NULL, &err), &err,
+		      DI_ERR_REMOTE, "peer reported DI_ERR_PEER_REFUSED: refused peer pid 1");
+	close(sv[0]);
+
+	test_socketpair(sv, 0);
+	assert_int_equal(di_send_error(sv[1], &sent), DI_OK);
+	close(sv[1]);
+	expect_status(di_handshake(sv[0], DI_ROLE_PRODUCER, 0, &peer, NULL, &err), &err,
 		      DI_ERR_REMOTE, "peer reported DI_ERR_PEER_REFUSED: refused peer pid 1");
 	close(sv[0]);
 }
@@ -145,7 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    TEST_WITH_FD_CHECK(test_handshake_both_sides),
 	    TEST_WITH_FD_CHECK(test_handshake_refusals),
-	    TEST_WITH_FD_CHECK(test_handshake_reset_after_error),
+	    TEST_WITH_FD_CHECK(test_handshake_refused_then_closed),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, NULL, NULL);
