@@ -47,27 +47,37 @@ scanout_get() {
 	sed -n "s/^$1: //p" /sys/kernel/debug/fakedisp/scanout
 }
 
+# "ino pfn_hash" rows, one per dma-buf: what each module exported (its own
+# pages) and what it imported (the pages of the sg_table it mapped).
+cam_exports() {
+	awk '/^buffer /{for(i=1;i<=NF;i++) if($i ~ /^pfn_hash=/){h=substr($i,10)}}
+		/dmabuf ino=/{split($2,a,"="); print a[2], h}' /sys/kernel/debug/fakecam/*/buffers
+}
+cam_imports() { # mapped at least once
+	awk '/^import / && !/pfn_hash=-/ {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		print f["ino"], f["pfn_hash"] }' /sys/kernel/debug/fakecam/*/imports
+}
+disp_exports() { # dumb buffers with a dma-buf
+	awk '$2=="dumb" && $4!=0 {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
+}
+disp_imports() { # of fakecam's buffers
+	awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
+}
+
 # Zero-copy proof: for each dma-buf the importer mapped, the pfn hash of its
-# sg_table equals the hash of the exporter's own pages for the same dma-buf
-# inode. pfn_proof WANT [camera-exports|display-exports]: fakecam's buffers
-# imported by fakedisp (the default), or fakedisp's dumb buffers imported by
-# fakecam (--display-allocates). Prints one line per buffer; fails on any
-# difference or when fewer than WANT buffers match.
+# sg_table equals the hash of the exporter's own pages for the same inode.
+# pfn_proof WANT [camera-exports|display-exports]: fakecam's buffers imported
+# by fakedisp (the default), or fakedisp's dumb buffers imported by fakecam
+# (--display-allocates). Prints one line per buffer; fails on any difference
+# or when fewer than WANT buffers match.
 pfn_proof() {
-	local want=$1 exporter=fakecam importer=fakedisp
-	if [ "${2:-camera-exports}" = camera-exports ]; then
-		awk '/^buffer /{for(i=1;i<=NF;i++) if($i ~ /^pfn_hash=/){h=substr($i,10)}}
-			/dmabuf ino=/{split($2,a,"="); print a[2], h}' /sys/kernel/debug/fakecam/*/buffers \
-			>"$PIPE_DIR/pfn.exp"
-		awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp/buffers \
-			>"$PIPE_DIR/pfn.imp"
-	else
-		exporter=fakedisp importer=fakecam
-		awk '$2=="dumb" && $4!=0 {print $4, $5}' /sys/kernel/debug/fakedisp/buffers >"$PIPE_DIR/pfn.exp"
-		cam_imports >"$PIPE_DIR/pfn.imp"
-	fi
+	local want=$1 exporter=cam importer=disp
+	[ "${2:-camera-exports}" = camera-exports ] || { exporter=disp importer=cam; }
+	"${exporter}_exports" >"$PIPE_DIR/pfn.exp"
+	"${importer}_imports" >"$PIPE_DIR/pfn.imp"
 	# (no process substitution: the guest has no /dev/fd)
-	awk -v want="$want" -v exp_name="$exporter" -v imp_name="$importer" \
+	awk -v want="$want" -v exp_name="fake$exporter" -v imp_name="fake$importer" \
 		'NR==FNR {h[$1]=$2; next}
 		{ st = (h[$1] == $2) ? "equal" : "DIFFERENT"; if (st == "equal") ok++; else bad++
 		  printf "  dma-buf ino %-6s %s pfn_hash %s  %s pfn_hash %s  %s\n", $1, exp_name, h[$1], imp_name, $2, st }
@@ -75,22 +85,13 @@ pfn_proof() {
 		      exit (bad || ok < want) }' "$PIPE_DIR/pfn.exp" "$PIPE_DIR/pfn.imp"
 }
 
-# cam_imports: "ino pfn_hash" of each dma-buf fakecam has mapped at least once.
-cam_imports() {
-	awk '/^import / && !/pfn_hash=-/ {
-		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-		print f["ino"], f["pfn_hash"] }' /sys/kernel/debug/fakecam/*/imports
-}
-
 # wait_imports N [camera-exports|display-exports]: until the importer lists N
 # buffers of the other module (10 s).
 wait_imports() {
+	local rows=disp_imports
+	[ "${2:-camera-exports}" = camera-exports ] || rows=cam_imports
 	for _ in $(seq 100); do
-		if [ "${2:-camera-exports}" = camera-exports ]; then
-			[ "$(awk '$2=="import" && $6=="fakecam"' /sys/kernel/debug/fakedisp/buffers | wc -l)" -ge "$1" ]
-		else
-			[ "$(cam_imports | wc -l)" -ge "$1" ]
-		fi && return 0
+		[ "$("$rows" | wc -l)" -ge "$1" ] && return 0
 		sleep 0.1
 	done
 	return 1
