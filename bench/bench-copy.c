@@ -80,9 +80,7 @@ struct bench_opt {
 	uint32_t fps; /* camera frame rate; 0: unthrottled */
 	uint32_t fourcc, width, height, frames, slots;
 	const char *socket;
-	double interval;
-	uint32_t warmup; /* latency samples left out of the summary */
-	bool json;
+	struct app_report_options report;
 };
 
 static const char *const transport_names[] = {"socket", "memfd", "pool", "fd"};
@@ -407,8 +405,7 @@ static int run_sender(struct bench_opt *o)
 	struct bench_msg bye = {.type = M_BYE};
 	int ret = -1;
 
-	app_stats_init(&s.stats, "bench-copy-send", "capture->release", o->interval, o->warmup,
-		       o->json);
+	app_stats_init(&s.stats, "bench-copy-send", "capture->release", &o->report);
 	if (sender_source(&s) || sender_connect(&s) || sender_setup(&s))
 		goto out;
 	for (uint64_t n = 0; n < o->frames; n++) {
@@ -661,8 +658,7 @@ static int run_receiver(struct bench_opt *o)
 	int ret = -1;
 
 	app_stats_init(&r.stats, "bench-copy-recv",
-		       o->display ? "capture->flip" : "capture->consumed", o->interval, o->warmup,
-		       o->json);
+		       o->display ? "capture->flip" : "capture->consumed", &o->report);
 	if (receiver_listen(&r) || receiver_setup(&r))
 		goto out;
 	for (;;) {
@@ -712,10 +708,8 @@ static void usage(FILE *f)
 	    "      --pattern full|stamp  fakecam's Pattern Mode (send; default stamp)\n"
 	    "      --synthetic     no camera: software writes the stamp (send, host mode)\n"
 	    "      --no-display    no fakedisp: frames land in plain memory (recv)\n"
-	    "  -b, --slots N       shared slots for memfd/pool/fd, 2..%d (send; default 4)\n"
-	    "  -i, --stats-interval S  live lines every S seconds (0: none)\n"
-	    "  -W, --warmup N      latency samples left out of the summary (default 0)\n"
-	    "  -j, --json          final summary as one JSON object on stdout\n",
+	    "  -b, --slots N       shared slots for memfd/pool/fd, 2..%d (send; default "
+	    "4)\n" APP_REPORT_HELP,
 	    SLOTS_MAX);
 }
 
@@ -731,9 +725,7 @@ int main(int argc, char **argv)
 						 {"synthetic", no_argument, NULL, 'Y'},
 						 {"no-display", no_argument, NULL, 'D'},
 						 {"slots", required_argument, NULL, 'b'},
-						 {"stats-interval", required_argument, NULL, 'i'},
-						 {"warmup", required_argument, NULL, 'W'},
-						 {"json", no_argument, NULL, 'j'},
+						 APP_REPORT_LONGOPTS,
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	struct bench_opt o = {.fourcc = DI_FOURCC_XRGB8888,
@@ -744,11 +736,12 @@ int main(int argc, char **argv)
 			      .display = true,
 			      .pattern = 1,
 			      .socket = "/tmp/bench-copy.sock",
-			      .interval = 1};
+			      .report = APP_REPORT_DEFAULTS};
 	const char *prog = "bench-copy";
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "t:S:f:s:n:r:b:i:W:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:S:f:s:n:r:b:h" APP_REPORT_SHORTOPTS, longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 't': {
 			int t = -1;
@@ -800,22 +793,15 @@ int main(int argc, char **argv)
 			if (app_parse_u32(prog, "slots", optarg, 2, SLOTS_MAX, &o.slots))
 				return 2;
 			break;
-		case 'i':
-			if (app_parse_seconds(prog, "stats-interval", optarg, &o.interval))
-				return 2;
-			break;
-		case 'W':
-			if (app_parse_u32(prog, "warmup", optarg, 0, 1000000, &o.warmup))
-				return 2;
-			break;
-		case 'j':
-			o.json = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			r = app_report_parse(prog, c, optarg, &o.report);
+			if (!r)
+				break;
+			if (r > 0) /* not an option of ours */
+				usage(stderr);
 			return 2;
 		}
 	}

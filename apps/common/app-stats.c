@@ -5,15 +5,30 @@
 
 #include "app-args.h"
 
+int app_report_parse(const char *prog, int c, const char *arg, struct app_report_options *o)
+{
+	switch (c) {
+	case 'i':
+		return app_parse_seconds(prog, "stats-interval", arg, &o->interval_s);
+	case 'W':
+		return app_parse_u32(prog, "warmup", arg, 0, 1000000, &o->warmup);
+	case 'j':
+		o->json = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 void app_stats_init(struct app_stats *st, const char *prog, const char *latency_name,
-		    double interval_s, uint32_t warmup, bool json)
+		    const struct app_report_options *report)
 {
 	memset(st, 0, sizeof(*st));
 	st->prog = prog;
 	st->latency_name = latency_name;
-	st->json = json;
-	st->warmup = warmup;
-	st->interval_ns = (uint64_t)(interval_s * 1e9);
+	st->json = report->json;
+	st->warmup = report->warmup;
+	st->interval_ns = (uint64_t)(report->interval_s * 1e9);
 	st->start_ns = app_now_ns();
 	st->last_ns = st->start_ns;
 	di_latency_init(&st->window, st->window_samples, APP_LATENCY_WINDOW);

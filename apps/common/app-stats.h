@@ -6,6 +6,9 @@
  *
  * With --json the live lines go to stderr so that stdout holds exactly the
  * summary object; without it everything goes to stdout.
+ *
+ * The options that shape the report are the same in every program that
+ * reports (producer, consumer, bench-copy): APP_REPORT_* below.
  */
 #ifndef DMABUF_APP_STATS_H
 #define DMABUF_APP_STATS_H
@@ -18,6 +21,34 @@
 
 #define APP_LATENCY_WINDOW 2048	 /* samples per live interval */
 #define APP_LATENCY_TOTAL  16384 /* samples kept for the summary */
+
+/* -i/--stats-interval, -W/--warmup and -j/--json, parsed by app_report_parse(). */
+struct app_report_options {
+	double interval_s; /* seconds between live lines, 0: none (default 1) */
+	uint32_t warmup;   /* latency samples at the start (pipeline filling, caches
+			    * cold) that the live lines show but the summary leaves out */
+	bool json;	   /* the summary as one JSON object */
+};
+
+#define APP_REPORT_DEFAULTS  ((struct app_report_options){.interval_s = 1})
+#define APP_REPORT_SHORTOPTS "i:W:j"
+#define APP_REPORT_LONGOPTS                                                                        \
+	{"stats-interval", required_argument, NULL, 'i'},                                          \
+	    {"warmup", required_argument, NULL, 'W'},                                              \
+	{                                                                                          \
+		"json", no_argument, NULL, 'j'                                                     \
+	}
+#define APP_REPORT_HELP                                                                            \
+	"  -i, --stats-interval S  live statistics every S seconds (default 1, 0: none)\n"         \
+	"  -W, --warmup N          leave the first N latency samples out of the summary's\n"       \
+	"                          figures (the live lines show them; default 0)\n"                \
+	"  -j, --json              final summary as one JSON object on stdout\n"
+
+/*
+ * One getopt result c with its argument: 0 when it was one of the reporting
+ * options, -1 when its value is bad (message printed), 1 when c is not one.
+ */
+int app_report_parse(const char *prog, int c, const char *arg, struct app_report_options *o);
 
 struct app_stats {
 	const char *prog;
@@ -46,13 +77,8 @@ struct app_field {
 	uint64_t value;
 };
 
-/*
- * interval_s: seconds between live lines (0: none); warmup: latency samples
- * at the start (pipeline filling, caches cold) that the live lines show but
- * the summary leaves out.
- */
 void app_stats_init(struct app_stats *st, const char *prog, const char *latency_name,
-		    double interval_s, uint32_t warmup, bool json);
+		    const struct app_report_options *report);
 
 /* One frame handled; latency_ns 0 when it has none. */
 void app_stats_frame(struct app_stats *st, uint64_t latency_ns);

@@ -37,11 +37,7 @@ static void usage(FILE *f)
 	    "  -p, --producers N       exit after serving N producers (default 0: keep serving)\n"
 	    "  -f, --format FMT        pools the display allocates (producer\n"
 	    "                          --display-allocates): XR24, NV12, YUYV (default XR24)\n"
-	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n"
-	    "  -i, --stats-interval S  live statistics every S seconds (default 1, 0: none)\n"
-	    "  -W, --warmup N          leave the first N latency samples out of the summary's\n"
-	    "                          figures (the live lines show them; default 0)\n"
-	    "  -j, --json              final summary as one JSON object on stdout\n"
+	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n" APP_REPORT_HELP
 	    "  -h, --help              this text\n"
 	    "\n"
 	    "Exit status: 0 when every frame passed its check and releases kept display\n"
@@ -71,28 +67,27 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	    {"producers", required_argument, NULL, 'p'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"buffers", required_argument, NULL, 'b'},
-	    {"stats-interval", required_argument, NULL, 'i'},
-	    {"warmup", required_argument, NULL, 'W'},
-	    {"json", no_argument, NULL, 'j'},
+	    APP_REPORT_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *p = "consumer";
 	struct di_error err;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->driver = "fakedisp";
 	o->verify = DI_VERIFY_STAMP;
 	o->fourcc = DI_FOURCC_XRGB8888;
 	o->buffers = 4;
-	o->stats_interval = 1;
+	o->report = APP_REPORT_DEFAULTS;
 	if (di_socket_default_path(o->socket, sizeof(o->socket), &err)) {
 		fprintf(stderr, "consumer: %s\n", err.text);
 		return -1;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:i:W:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:h" APP_REPORT_SHORTOPTS, longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			if (app_parse_path(p, "socket", optarg, o->socket, sizeof(o->socket)))
@@ -136,22 +131,15 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 			if (app_parse_u32(p, "buffers", optarg, 2, DI_POOL_MAX, &o->buffers))
 				return -1;
 			break;
-		case 'i':
-			if (app_parse_seconds(p, "stats-interval", optarg, &o->stats_interval))
-				return -1;
-			break;
-		case 'W':
-			if (app_parse_u32(p, "warmup", optarg, 0, 1000000, &o->warmup))
-				return -1;
-			break;
-		case 'j':
-			o->json = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		default:
-			usage(stderr);
+			r = app_report_parse(p, c, optarg, &o->report);
+			if (!r)
+				break;
+			if (r > 0) /* not an option of ours */
+				usage(stderr);
 			return -1;
 		}
 	}

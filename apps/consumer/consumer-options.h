@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app-stats.h"
 #include "dmabuf-interop/buffer-access.h"
 
 struct consumer_options {
@@ -20,9 +21,7 @@ struct consumer_options {
 	uint32_t producers; /* 0: serve until interrupted */
 	uint32_t fourcc;    /* --display-allocates pools */
 	uint32_t buffers;
-	double stats_interval;
-	uint32_t warmup; /* latency samples left out of the summary */
-	bool json;
+	struct app_report_options report;
 };
 
 /* 0: run; 1: --help printed, exit 0; -1: bad usage (message printed), exit 2. */

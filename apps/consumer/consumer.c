@@ -467,8 +467,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	app_stats_init(&c->stats, "consumer",
-		       c->opt.no_display ? "capture->check" : "capture->flip",
-		       c->opt.stats_interval, c->opt.warmup, c->opt.json);
+		       c->opt.no_display ? "capture->check" : "capture->flip", &c->opt.report);
 	if (!c->opt.no_display && display_open(&c->disp, c->opt.card, c->opt.driver))
 		return 1;
 	if (di_listen(c->opt.socket, &c->listen_fd, &err)) {

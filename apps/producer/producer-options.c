@@ -36,12 +36,8 @@ static void usage(FILE *f)
 	    "      --display-allocates the consumer allocates (fakedisp dumb buffers) and\n"
 	    "                          sends the POOL; they are queued to the camera as\n"
 	    "                          V4L2_MEMORY_DMABUF (format and size: the consumer's)\n"
-	    "      --verify MODE       check each dequeued frame: none, stamp (default), full\n"
-	    "  -i, --stats-interval S  live statistics every S seconds (default 1, 0: none)\n"
-	    "  -W, --warmup N          leave the first N latency samples out of the summary's\n"
-	    "                          figures (the live lines show them; default 0)\n"
-	    "  -j, --json              final summary as one JSON object on stdout\n"
-	    "  -h, --help              this text\n"
+	    "      --verify MODE       check each dequeued frame: none, stamp (default), "
+	    "full\n" APP_REPORT_HELP "  -h, --help              this text\n"
 	    "\n"
 	    "Exit status: 0 when every frame was sent, checked and released in order;\n"
 	    "1 on a verification failure, a protocol fault or a vanished consumer; 2 on\n"
@@ -71,15 +67,13 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	    {"fd-per-frame", no_argument, NULL, OPT_FD_PER_FRAME},
 	    {"display-allocates", no_argument, NULL, OPT_DISPLAY_ALLOCATES},
 	    {"verify", required_argument, NULL, OPT_VERIFY},
-	    {"stats-interval", required_argument, NULL, 'i'},
-	    {"warmup", required_argument, NULL, 'W'},
-	    {"json", no_argument, NULL, 'j'},
+	    APP_REPORT_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *p = "producer";
 	struct di_error err;
-	int c;
+	int c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->driver = "fakecam";
@@ -90,13 +84,14 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	o->pattern = -1;
 	o->buffers = 4;
 	o->verify = DI_VERIFY_STAMP;
-	o->stats_interval = 1;
+	o->report = APP_REPORT_DEFAULTS;
 	if (di_socket_default_path(o->socket, sizeof(o->socket), &err)) {
 		fprintf(stderr, "producer: %s\n", err.text);
 		return -1;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:s:r:b:n:S:i:W:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:f:s:r:b:n:S:h" APP_REPORT_SHORTOPTS, longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->device = optarg;
@@ -152,22 +147,15 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 				return -1;
 			}
 			break;
-		case 'i':
-			if (app_parse_seconds(p, "stats-interval", optarg, &o->stats_interval))
-				return -1;
-			break;
-		case 'W':
-			if (app_parse_u32(p, "warmup", optarg, 0, 1000000, &o->warmup))
-				return -1;
-			break;
-		case 'j':
-			o->json = true;
-			break;
 		case 'h':
 			usage(stdout);
 			return 1;
 		default:
-			usage(stderr);
+			r = app_report_parse(p, c, optarg, &o->report);
+			if (!r)
+				break;
+			if (r > 0) /* not an option of ours */
+				usage(stderr);
 			return -1;
 		}
 	}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app-stats.h"
 #include "dmabuf-interop/buffer-access.h"
 
 struct producer_options {
@@ -22,9 +23,7 @@ struct producer_options {
 	bool fd_per_frame;
 	bool display_allocates;
 	enum di_verify verify;
-	double stats_interval;
-	uint32_t warmup; /* latency samples left out of the summary */
-	bool json;
+	struct app_report_options report;
 };
 
 /* 0: run; 1: --help printed, exit 0; -1: bad usage (message printed), exit 2. */

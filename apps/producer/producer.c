@@ -433,8 +433,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	app_stats_init(&p->stats, "producer", "capture->release", p->opt.stats_interval,
-		       p->opt.warmup, p->opt.json);
+	app_stats_init(&p->stats, "producer", "capture->release", &p->opt.report);
 
 	status = run(p);
 	summary(p, status);

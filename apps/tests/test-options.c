@@ -35,7 +35,7 @@ static void test_producer_defaults(void **state)
 	assert_int_equal(o.buffers, 4);
 	assert_int_equal(o.frames, 300);
 	assert_int_equal(o.verify, DI_VERIFY_STAMP);
-	assert_int_equal(o.warmup, 0);
+	assert_int_equal(o.report.warmup, 0);
 	assert_string_equal(o.driver, "fakecam");
 	assert_null(o.device);
 }
@@ -57,7 +57,7 @@ static void test_producer_values(void **state)
 	assert_int_equal(o.pattern, 1);
 	assert_true(o.fd_per_frame);
 	assert_string_equal(o.socket, "/tmp/s");
-	assert_int_equal(o.warmup, 30);
+	assert_int_equal(o.report.warmup, 30);
 }
 
 static void test_producer_refusals(void **state)
@@ -94,7 +94,7 @@ static void test_consumer_options(void **state)
 	assert_int_equal(o.mode_width, 0);
 	assert_int_equal(o.verify, DI_VERIFY_STAMP);
 	assert_int_equal(o.producers, 0);
-	assert_true(o.json);
+	assert_true(o.report.json);
 	assert_int_equal(CONSUMER(&o, "--mode", "640x480", "--verify", "full", "--no-display",
 				  "--snapshot", "f.png", "-p", "3", "--format", "YUYV", "-b", "8",
 				  "--stats-interval", "0.5", "--warmup", "100"),
@@ -107,8 +107,8 @@ static void test_consumer_options(void **state)
 	assert_int_equal(o.producers, 3);
 	assert_int_equal(o.fourcc, DI_FOURCC_YUYV);
 	assert_int_equal(o.buffers, 8);
-	assert_true(o.stats_interval > 0.49 && o.stats_interval < 0.51);
-	assert_int_equal(o.warmup, 100);
+	assert_true(o.report.interval_s > 0.49 && o.report.interval_s < 0.51);
+	assert_int_equal(o.report.warmup, 100);
 	assert_int_equal(CONSUMER(&o, "--mode", "big"), -1);
 	assert_int_equal(CONSUMER(&o, "--verify", ""), -1);
 	assert_int_equal(CONSUMER(&o, "--frames", "1e3"), -1);

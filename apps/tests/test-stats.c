@@ -46,7 +46,8 @@ static void test_warmup_left_out_of_summary(void **state)
 	const char *json;
 
 	(void)state;
-	app_stats_init(&st, "test", "capture->flip", 0, 2, true);
+	app_stats_init(&st, "test", "capture->flip",
+		       &(struct app_report_options){.warmup = 2, .json = true});
 	/* Two slow warm-up frames, then three steady ones. */
 	app_stats_frame(&st, 90000000);
 	app_stats_frame(&st, 80000000);
@@ -68,7 +69,7 @@ static void test_no_warmup_keeps_every_sample(void **state)
 	static struct app_stats st;
 
 	(void)state;
-	app_stats_init(&st, "test", "capture->flip", 0, 0, true);
+	app_stats_init(&st, "test", "capture->flip", &(struct app_report_options){.json = true});
 	app_stats_frame(&st, 90000000);
 	app_stats_latency(&st, 1000000);
 	app_stats_frame(&st, 0); /* a frame without a latency sample */
