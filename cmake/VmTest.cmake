@@ -2,9 +2,9 @@
 #                    [ARGS ...] [MODULES fakecam fakedisp | NONE]
 #                    [MODPROBE vgem vivid ...] [PARAMS mod.key=value ...]
 #                    [TIMEOUT seconds] [MEMORY MiB] [HOST]
-#                    [KNOWN_ISSUES regex ...])
+#                    [KNOWN_ISSUES regex ...] [DEBUG_KERNEL_ONLY])
 #
-# Registers one ctest test per kernel release in DMABUF_KERNEL_RELEASES, named
+# Registers one ctest test per kernel release in DMABUF_RELEASES, named
 # vm.<release>.<name>, labelled "vm". Each boots its own VM (tools/vmrun), so
 # a kernel crash fails that test alone. The script runs inside the guest with
 # the build tree as working directory. With HOST the script runs on the host
@@ -14,6 +14,8 @@
 # <build>/vm-out/<release>/<name>/ ($DMABUF_OUT). KNOWN_ISSUES are passed to
 # vmrun --known-issue: kernel reports of in-tree drivers the scenario uses
 # that are known upstream bugs, shown but not failing the run.
+# DEBUG_KERNEL_ONLY registers the test on the debug kernel alone (it needs
+# one of its detectors or fail-nth), and on no kernel when there is none.
 # vivid's capture thread (7.x) hands schedule_timeout() a negative value when
 # it wakes up later than its next frame was due, which a TCG guest on a busy
 # host makes common; the kernel then prints the value and a stack dump. It is
@@ -21,7 +23,7 @@
 set(DMABUF_VIVID_KNOWN_ISSUES "schedule_timeout: wrong timeout value")
 
 function(dmabuf_add_vm_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 T "HOST" "SCRIPT;TIMEOUT;MEMORY"
+  cmake_parse_arguments(PARSE_ARGV 1 T "HOST;DEBUG_KERNEL_ONLY" "SCRIPT;TIMEOUT;MEMORY"
     "ARGS;MODULES;MODPROBE;PARAMS;KNOWN_ISSUES")
   if(NOT T_SCRIPT)
     message(FATAL_ERROR "dmabuf_add_vm_test(${name}): SCRIPT is required")
@@ -46,7 +48,11 @@ function(dmabuf_add_vm_test name)
     set(modprobe --modprobe ${list})
   endif()
 
-  foreach(rel ${DMABUF_KERNEL_RELEASES})
+  set(releases ${DMABUF_RELEASES})
+  if(T_DEBUG_KERNEL_ONLY)
+    set(releases ${DMABUF_DEBUG_KERNEL_RELEASE})
+  endif()
+  foreach(rel ${releases})
     set(test vm.${rel}.${name})
     set(out ${CMAKE_BINARY_DIR}/vm-out/${rel}/${name})
     if(T_HOST)

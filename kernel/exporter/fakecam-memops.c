@@ -265,7 +265,7 @@ static int fakecam_mem_map_dmabuf(void *buf_priv)
 	sgt = fakecam_dmabuf_map(imp->attach, imp->dir);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
-	hash = pfn_hash_sgt(sgt);
+	hash = pfn_hash_sgt_dma(sgt);
 
 	mutex_lock(&imp->cam->buffers_lock);
 	imp->sgt = sgt;

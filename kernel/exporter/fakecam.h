@@ -211,7 +211,7 @@ struct fakecam_export {
  * @dir: the DMA direction of the queue
  * @map: the kernel mapping while @vmapped
  * @vmapped: @map is valid
- * @pfn_hash: pfn_hash_sgt() of the last mapping, the zero-copy fingerprint
+ * @pfn_hash: pfn_hash_sgt_dma() of the last mapping, the zero-copy fingerprint
  *	to compare with the exporter's (valid once @hashed)
  * @hashed: the plane was mapped at least once
  * @node: entry in fakecam_dev.imports

@@ -147,7 +147,7 @@ struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 	get_dma_buf(dmabuf);
 	bo->dmabuf = dmabuf;
 	bo->ino = ino;
-	bo->pfn_hash = pfn_hash_sgt(sgt);
+	bo->pfn_hash = pfn_hash_sgt_dma(sgt);
 	mutex_init(&bo->vmap_lock);
 	fakedisp_bo_register(fd, bo);
 	fakedisp_event(fd, "imported", bo->id, ino, bo->pfn_hash);
