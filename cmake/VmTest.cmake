@@ -14,6 +14,8 @@
 # <build>/vm-out/<release>/<name>/ ($DMABUF_OUT). KNOWN_ISSUES are passed to
 # vmrun --known-issue: kernel reports of in-tree drivers the scenario uses
 # that are known upstream bugs, shown but not failing the run.
+# TIMEOUT is for a Debian kernel; on the debug kernel it is
+# DMABUF_DEBUG_KERNEL_SLOWDOWN times as long.
 # DEBUG_KERNEL_ONLY registers the test on the debug kernel alone (it needs
 # one of its detectors or fail-nth), and on no kernel when there is none.
 # vivid's capture thread (7.x) hands schedule_timeout() a negative value when
@@ -21,6 +23,8 @@
 # host makes common; the kernel then prints the value and a stack dump. It is
 # vivid's bug, not ours: scenarios that stream from vivid declare it.
 set(DMABUF_VIVID_KNOWN_ISSUES "schedule_timeout: wrong timeout value")
+
+set(DMABUF_DEBUG_KERNEL_SLOWDOWN 3)
 
 function(dmabuf_add_vm_test name)
   cmake_parse_arguments(PARSE_ARGV 1 T "HOST;DEBUG_KERNEL_ONLY" "SCRIPT;TIMEOUT;MEMORY"
@@ -54,6 +58,12 @@ function(dmabuf_add_vm_test name)
   endif()
   foreach(rel ${releases})
     set(test vm.${rel}.${name})
+    # The detectors (KASAN's checks on every access, lockdep, kmemleak's
+    # scan) make the debug kernel several times slower under TCG.
+    set(timeout ${T_TIMEOUT})
+    if(rel STREQUAL DMABUF_DEBUG_KERNEL_RELEASE)
+      math(EXPR timeout "${T_TIMEOUT} * ${DMABUF_DEBUG_KERNEL_SLOWDOWN}")
+    endif()
     set(out ${CMAKE_BINARY_DIR}/vm-out/${rel}/${name})
     if(T_HOST)
       add_test(NAME ${test}
@@ -73,13 +83,13 @@ function(dmabuf_add_vm_test name)
         COMMAND ${CMAKE_SOURCE_DIR}/tools/vmrun --quiet --kernel ${rel}
           --build ${CMAKE_BINARY_DIR} --modules ${modules}
           ${modprobe}
-          ${params} --timeout ${T_TIMEOUT} --memory ${T_MEMORY}
+          ${params} --timeout ${timeout} --memory ${T_MEMORY}
           --out ${out} --log ${CMAKE_BINARY_DIR}/vm-logs/${rel}/${name}.log
           -- ${CMAKE_SOURCE_DIR}/${T_SCRIPT} ${T_ARGS}
         WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
     endif()
     # ctest's own timeout is a backstop behind vmrun's.
-    math(EXPR backstop "${T_TIMEOUT} + 60")
+    math(EXPR backstop "${timeout} + 60")
     set_tests_properties(${test} PROPERTIES LABELS "vm;${rel}" TIMEOUT ${backstop})
     file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/vm-logs/${rel})
   endforeach()
