@@ -9,7 +9,10 @@
  *
  * DMABUF buffers are struct fakecam_import: a dma-buf from another exporter
  * that the generator in fakecam-queue.c writes through dma_buf_vmap(),
- * between dma_buf_begin_cpu_access() and dma_buf_end_cpu_access().
+ * between dma_buf_begin_cpu_access() and dma_buf_end_cpu_access(). The CPU
+ * never goes through the sg_table of an import: its struct pages are the
+ * exporter's business (CONFIG_DMABUF_DEBUG scrambles them), only its DMA
+ * addresses are ours.
  */
 #include <linux/atomic.h>
 #include <linux/mm.h>
@@ -250,14 +253,44 @@ static void fakecam_import_vunmap(struct fakecam_import *imp)
 }
 
 /*
- * Before the buffer goes to the driver: map it for the camera's device. The
- * pfn hash of the mapping is what debugfs shows next to the exporter's.
+ * The generator writes frames with the CPU, and the only CPU access to
+ * another exporter's memory is its vmap: without one (or with __iomem
+ * behind it, which plain stores cannot fill) the buffer is refused at QBUF,
+ * as vb2-vmalloc does, rather than handed back empty frame after frame.
+ */
+static int fakecam_import_vmap(struct fakecam_import *imp)
+{
+	int ret;
+
+	ret = fakecam_dmabuf_vmap(imp->dbuf, &imp->map);
+	if (ret) {
+		dev_warn_ratelimited(imp->attach->dev,
+				     "dma-buf ino %llu from %s has no kernel mapping (dma_buf_vmap: %d): fakecam writes frames with the CPU\n",
+				     imp->ino, imp->dbuf->exp_name, ret);
+		return ret;
+	}
+	imp->vmapped = true;
+	if (imp->map.is_iomem) {
+		dev_warn_ratelimited(imp->attach->dev,
+				     "dma-buf ino %llu from %s is I/O memory: fakecam writes frames with plain CPU stores\n",
+				     imp->ino, imp->dbuf->exp_name);
+		fakecam_import_vunmap(imp);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Before the buffer goes to the driver: map it for the camera's device, as a
+ * DMA engine would need, and for the CPU, which fills it. The pfn hash of
+ * the mapping is what debugfs shows next to the exporter's.
  */
 static int fakecam_mem_map_dmabuf(void *buf_priv)
 {
 	struct fakecam_import *imp = buf_priv;
 	struct sg_table *sgt;
 	u64 hash;
+	int ret;
 
 	if (WARN_ON(imp->sgt))
 		return 0;
@@ -265,6 +298,12 @@ static int fakecam_mem_map_dmabuf(void *buf_priv)
 	sgt = fakecam_dmabuf_map(imp->attach, imp->dir);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
+	ret = fakecam_import_vmap(imp);
+	if (ret) {
+		fakecam_dmabuf_unmap(imp->attach, sgt, imp->dir);
+		return ret;
+	}
+	/* Only the DMA addresses: the sg_table's pages are not ours to read. */
 	hash = pfn_hash_sgt_dma(sgt);
 
 	mutex_lock(&imp->cam->buffers_lock);
@@ -308,19 +347,6 @@ static void fakecam_mem_detach_dmabuf(void *buf_priv)
 	kfree(imp);
 }
 
-static void *fakecam_import_vaddr(struct fakecam_import *imp)
-{
-	if (!imp->vmapped) {
-		if (fakecam_dmabuf_vmap(imp->dbuf, &imp->map))
-			return NULL;
-		imp->vmapped = true;
-	}
-	/* Memory behind __iomem cannot be filled with plain stores. */
-	if (imp->map.is_iomem)
-		return NULL;
-	return imp->map.vaddr;
-}
-
 /* ---- both kinds ---- */
 
 static void *fakecam_mem_vaddr(struct vb2_buffer *vb, void *buf_priv)
@@ -328,8 +354,12 @@ static void *fakecam_mem_vaddr(struct vb2_buffer *vb, void *buf_priv)
 	struct fakecam_buffer *buf = buf_priv;
 	void *vaddr;
 
-	if (vb->memory == VB2_MEMORY_DMABUF)
-		return fakecam_import_vaddr(buf_priv);
+	if (vb->memory == VB2_MEMORY_DMABUF) {
+		struct fakecam_import *imp = buf_priv;
+
+		/* Mapped with the plane, in fakecam_mem_map_dmabuf(). */
+		return imp->vmapped ? imp->map.vaddr : NULL;
+	}
 
 	if (buf->vb2_vmapped)
 		return buf->vaddr;

@@ -209,7 +209,7 @@ struct fakecam_export {
  * @attach: our attachment to it, made for the camera's device
  * @sgt: the importer mapping while vb2 has the plane mapped
  * @dir: the DMA direction of the queue
- * @map: the kernel mapping while @vmapped
+ * @map: the kernel mapping (dma_buf_vmap()), taken with @sgt
  * @vmapped: @map is valid
  * @pfn_hash: pfn_hash_sgt_dma() of the last mapping, the zero-copy fingerprint
  *	to compare with the exporter's (valid once @hashed)
