@@ -13,6 +13,9 @@
  *                vb2 index, size, inode, exporter, whether it is mapped now,
  *                and the pfn hash of its last mapping, to compare with the
  *                exporter's for the same inode
+ *   <n>/stats    frames camera n could not write, by cause: fences that did
+ *                not signal within fence_timeout_ms, fence waits cut short
+ *                by STREAMOFF/close, and any other failure
  *
  * The other files call fakecam_event(); fakecam-drv.c creates the folders.
  */
@@ -189,6 +192,18 @@ static int fakecam_imports_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(fakecam_imports);
 
+static int fakecam_stats_show(struct seq_file *m, void *unused)
+{
+	struct fakecam_dev *cam = m->private;
+
+	seq_printf(m, "fence_timeouts %d\n", atomic_read(&cam->fence_timeouts));
+	seq_printf(m, "waits_interrupted %d\n",
+		   atomic_read(&cam->waits_interrupted));
+	seq_printf(m, "fill_errors %d\n", atomic_read(&cam->fill_errors));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fakecam_stats);
+
 void fakecam_debugfs_add(struct fakecam_dev *cam)
 {
 	char name[16];
@@ -199,6 +214,8 @@ void fakecam_debugfs_add(struct fakecam_dev *cam)
 			    &fakecam_buffers_fops);
 	debugfs_create_file("imports", 0444, cam->debugfs, cam,
 			    &fakecam_imports_fops);
+	debugfs_create_file("stats", 0444, cam->debugfs, cam,
+			    &fakecam_stats_fops);
 }
 
 void fakecam_debugfs_init(void)

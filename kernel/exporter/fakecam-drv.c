@@ -39,6 +39,10 @@ static unsigned int max_memory_mb = 512;
 module_param(max_memory_mb, uint, 0444);
 MODULE_PARM_DESC(max_memory_mb, "most memory the buffers of one camera may take, in MiB (default 512)");
 
+unsigned int fakecam_fence_timeout_ms = 1000;
+module_param_named(fence_timeout_ms, fakecam_fence_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fence_timeout_ms, "longest wait for the fences of an imported buffer before its frame is given up as an error, in ms (default 1000)");
+
 static struct fakecam_dev *fakecam_cams[FAKECAM_MAX_DEVICES];
 
 static int fakecam_default_format(struct fakecam_dev *cam)

@@ -9,12 +9,13 @@
  *
  * DMABUF buffers are struct fakecam_import: a dma-buf from another exporter
  * that the generator in fakecam-queue.c writes through dma_buf_vmap(),
- * between dma_buf_begin_cpu_access() and dma_buf_end_cpu_access(). The CPU
- * never goes through the sg_table of an import: its struct pages are the
- * exporter's business (CONFIG_DMABUF_DEBUG scrambles them), only its DMA
- * addresses are ours.
+ * between dma_buf_begin_cpu_access() and dma_buf_end_cpu_access(), once
+ * the buffer's fences have signalled. The CPU never goes through the
+ * sg_table of an import: its struct pages are the exporter's business
+ * (CONFIG_DMABUF_DEBUG scrambles them), only its DMA addresses are ours.
  */
 #include <linux/atomic.h>
+#include <linux/dma-resv.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -370,21 +371,39 @@ static void *fakecam_mem_vaddr(struct vb2_buffer *vb, void *buf_priv)
 
 /*
  * The generator fills a frame with the CPU between these two calls. For an
- * imported buffer that is a CPU access bracket on the exporter; for our own
- * pages, importers that have them mapped get them synced for their device
- * afterwards, as after a DMA write by real hardware.
+ * imported buffer that is a CPU access bracket on the exporter, once every
+ * fence of the buffer has signalled: a writer waits for readers and writers
+ * alike (DMA_RESV_USAGE_READ), and for at most @timeout jiffies, since a
+ * fence that never signals must cost one frame, not the stream. The wait is
+ * interruptible (stop_streaming() signals the thread); so is the one inside
+ * dma_buf_begin_cpu_access(), which has no bound but finds the fences
+ * signalled by then. For our own pages, importers that have them mapped get
+ * them synced for their device afterwards, as after a DMA write by real
+ * hardware.
+ *
+ * Returns 0 and the address in @vaddr, -ETIMEDOUT when the fences did not
+ * signal in time, -ERESTARTSYS when the wait was interrupted, or another
+ * error of the mapping or the exporter.
  */
-void *fakecam_frame_begin(struct vb2_buffer *vb)
+int fakecam_frame_begin(struct vb2_buffer *vb, unsigned long timeout,
+			void **vaddr)
 {
 	struct fakecam_import *imp = vb->planes[0].mem_priv;
-	void *vaddr;
+	long ret;
 
-	vaddr = vb2_plane_vaddr(vb, 0);
-	if (!vaddr || vb->memory != VB2_MEMORY_DMABUF)
-		return vaddr;
-	if (dma_buf_begin_cpu_access(imp->dbuf, DMA_TO_DEVICE))
-		return NULL;
-	return vaddr;
+	*vaddr = vb2_plane_vaddr(vb, 0);
+	if (!*vaddr)
+		return -ENOMEM;
+	if (vb->memory != VB2_MEMORY_DMABUF)
+		return 0;
+
+	ret = dma_resv_wait_timeout(imp->dbuf->resv, DMA_RESV_USAGE_READ, true,
+				    timeout);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -ETIMEDOUT;
+	return dma_buf_begin_cpu_access(imp->dbuf, DMA_TO_DEVICE);
 }
 
 void fakecam_frame_end(struct vb2_buffer *vb)

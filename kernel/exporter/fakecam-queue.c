@@ -9,13 +9,18 @@
  * (fakecam-memops.c) and hands it back with a sequence number and a
  * CLOCK_MONOTONIC timestamp.
  *
- * All ioctls, and so all of these ops, run under cam->lock (q->lock); the
- * thread fills each frame under it too (taken with trylock, see
- * fakecam_generator_lock()). The active list has its own spinlock because
- * buf_queue and the thread's wait look at it without cam->lock.
+ * All ioctls, and so all of these ops, run under cam->lock (q->lock). The
+ * thread does not hold it while it fills a frame: an imported buffer may
+ * first have to wait for its fences, and STREAMOFF or close (which take
+ * cam->lock) must not wait behind a fence. It takes the buffer off the
+ * active list (its own spinlock) and keeps it as cam->filling, fills it,
+ * and takes cam->lock only to hand it back (see fakecam_generator_lock()).
+ * stop_streaming() cuts a fence wait short and waits for the thread to
+ * end, then hands back cam->filling itself if the thread left it there.
  */
 #include <linux/hrtimer.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "fakecam.h"
 #include "fakecam-compat.h"
@@ -84,6 +89,13 @@ static struct fakecam_vb *fakecam_next_active(struct fakecam_dev *cam)
 	return buf;
 }
 
+/* The generator's turn: the buffer is off the list but not handed back. */
+static struct fakecam_vb *fakecam_take_active(struct fakecam_dev *cam)
+{
+	cam->filling = fakecam_next_active(cam);
+	return cam->filling;
+}
+
 static bool fakecam_has_active(struct fakecam_dev *cam)
 {
 	unsigned long flags;
@@ -105,27 +117,63 @@ static void fakecam_return_all(struct fakecam_dev *cam,
 		vb2_buffer_done(&buf->vb.vb2_buf, state);
 }
 
-/* One frame into one buffer, then back to vb2 (and DQBUF). */
-static void fakecam_produce(struct fakecam_dev *cam, struct fakecam_vb *buf)
+/* Why a frame could not be written, in debugfs and (rate limited) the log. */
+static void fakecam_fill_failed(struct fakecam_dev *cam, struct vb2_buffer *vb,
+				u32 seq, int err)
 {
-	struct vb2_buffer *vb = &buf->vb.vb2_buf;
-	u64 now = ktime_get_ns();
-	void *vaddr;
+	switch (err) {
+	case -ETIMEDOUT:
+		atomic_inc(&cam->fence_timeouts);
+		dev_warn_ratelimited(&cam->vdev.dev,
+				     "buffer %u: fences unsignalled after %u ms, frame %u returned as an error\n",
+				     vb->index, READ_ONCE(fakecam_fence_timeout_ms),
+				     seq);
+		break;
+	case -ERESTARTSYS:
+	case -EINTR:
+		/* stop_streaming() cut the wait short: not the buffer's fault. */
+		atomic_inc(&cam->waits_interrupted);
+		break;
+	default:
+		atomic_inc(&cam->fill_errors);
+		dev_warn_ratelimited(&cam->vdev.dev,
+				     "buffer %u: frame %u not written (%d)\n",
+				     vb->index, seq, err);
+	}
+}
 
-	vaddr = fakecam_frame_begin(vb);
-	if (!vaddr) {
-		vb2_buffer_done(vb, VB2_BUF_STATE_ERROR);
-		return;
+/*
+ * One frame into one buffer, without cam->lock. Returns the state to hand
+ * the buffer back in. A buffer that could not be written (its fences did not
+ * signal in time, say) still gets its sequence number and timestamp: the
+ * frame was lost, not skipped, and DQBUF reports it with
+ * V4L2_BUF_FLAG_ERROR.
+ */
+static enum vb2_buffer_state fakecam_fill(struct fakecam_dev *cam,
+					  struct fakecam_vb *buf)
+{
+	unsigned long timeout =
+		msecs_to_jiffies(READ_ONCE(fakecam_fence_timeout_ms));
+	struct vb2_buffer *vb = &buf->vb.vb2_buf;
+	void *vaddr;
+	int ret;
+	u64 now;
+
+	ret = fakecam_frame_begin(vb, timeout, &vaddr);
+	/* The sensor starts writing now, after any wait for the buffer. */
+	now = ktime_get_ns();
+	vb->timestamp = now;
+	buf->vb.sequence = cam->sequence;
+	buf->vb.field = V4L2_FIELD_NONE;
+	if (ret) {
+		fakecam_fill_failed(cam, vb, cam->sequence, ret);
+		return VB2_BUF_STATE_ERROR;
 	}
 	fakecam_pattern_fill(vaddr, &cam->pix, cam->fmt, cam->sequence, now,
 			     READ_ONCE(cam->pattern_mode) ==
 				     FAKECAM_PATTERN_STAMP_ONLY);
 	fakecam_frame_end(vb);
-
-	vb->timestamp = now;
-	buf->vb.sequence = cam->sequence;
-	buf->vb.field = V4L2_FIELD_NONE;
-	vb2_buffer_done(vb, VB2_BUF_STATE_DONE);
+	return VB2_BUF_STATE_DONE;
 }
 
 /* Sleeps until @deadline or kthread_stop(). */
@@ -141,10 +189,10 @@ static void fakecam_sleep_until(ktime_t deadline)
 }
 
 /*
- * Takes cam->lock for one frame, like an ioctl, so that no ioctl sees a
- * buffer change state under its feet (QBUF never returns a buffer already
- * DONE). Never blocks on it: stop_streaming() holds it while it waits for
- * this thread to stop.
+ * Takes cam->lock to hand a filled buffer back, like an ioctl, so that no
+ * ioctl sees a buffer change state under its feet (QBUF never returns a
+ * buffer already DONE). Never blocks on it: stop_streaming() holds it while
+ * it waits for this thread to stop.
  */
 static bool fakecam_generator_lock(struct fakecam_dev *cam)
 {
@@ -166,21 +214,21 @@ static int fakecam_generator(void *data)
 {
 	struct fakecam_dev *cam = data;
 	ktime_t next = ktime_get();
+	enum vb2_buffer_state state;
 	struct fakecam_vb *buf;
+
+	/*
+	 * stop_streaming() sends SIGKILL to end a fence wait at once: both
+	 * ours and the one inside dma_buf_begin_cpu_access() are interruptible,
+	 * and only a signal interrupts them. The thread exits right after.
+	 */
+	allow_signal(SIGKILL);
 
 	while (!kthread_should_stop()) {
 		if (!READ_ONCE(cam->unthrottled))
 			fakecam_sleep_until(next);
 
-		if (!fakecam_generator_lock(cam))
-			break;
-		buf = fakecam_next_active(cam);
-		if (buf) {
-			fakecam_produce(cam, buf);
-			cam->sequence++;
-		}
-		mutex_unlock(&cam->lock);
-
+		buf = fakecam_take_active(cam);
 		if (!buf) {
 			wait_event_interruptible(cam->generator_wq,
 						 kthread_should_stop() ||
@@ -189,6 +237,15 @@ static int fakecam_generator(void *data)
 					    READ_ONCE(cam->interval_ns));
 			continue;
 		}
+
+		state = fakecam_fill(cam, buf);
+		/* Stopping: stop_streaming() hands cam->filling back. */
+		if (!fakecam_generator_lock(cam))
+			break;
+		vb2_buffer_done(&buf->vb.vb2_buf, state);
+		cam->filling = NULL;
+		mutex_unlock(&cam->lock);
+		cam->sequence++;
 
 		/* Running late (slow machine): no burst to catch up. */
 		next = ktime_add_ns(next, READ_ONCE(cam->interval_ns));
@@ -206,6 +263,7 @@ static int fakecam_start_streaming(struct vb2_queue *q, unsigned int count)
 	struct task_struct *thread;
 
 	cam->sequence = 0;
+	cam->filling = NULL;
 	thread = kthread_run(fakecam_generator, cam, "fakecam-%u", cam->index);
 	if (IS_ERR(thread)) {
 		fakecam_return_all(cam, VB2_BUF_STATE_QUEUED);
@@ -217,14 +275,24 @@ static int fakecam_start_streaming(struct vb2_queue *q, unsigned int count)
 
 /*
  * STREAMOFF, close or REQBUFS while streaming: stop the thread first, so no
- * buffer is being filled, then hand back every buffer we still hold.
+ * buffer is being filled, then hand back every buffer we still hold. The
+ * thread may be waiting for an imported buffer's fences, up to
+ * fence_timeout_ms or, inside dma_buf_begin_cpu_access(), without a bound:
+ * the signal ends such a wait at once, and kthread_stop() then waits for
+ * no more than the rest of that frame. The buffer the thread had in hand,
+ * if it did not hand it back, is ours to return.
  */
 static void fakecam_stop_streaming(struct vb2_queue *q)
 {
 	struct fakecam_dev *cam = vb2_get_drv_priv(q);
 
+	send_sig(SIGKILL, cam->generator, 1);
 	kthread_stop(cam->generator);
 	cam->generator = NULL;
+	if (cam->filling) {
+		vb2_buffer_done(&cam->filling->vb.vb2_buf, VB2_BUF_STATE_ERROR);
+		cam->filling = NULL;
+	}
 	fakecam_return_all(cam, VB2_BUF_STATE_ERROR);
 }
 

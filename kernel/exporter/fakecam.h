@@ -93,7 +93,15 @@ struct fakecam_format {
  * @active: buffers queued to the driver, oldest first
  * @generator: the frame generator thread while streaming
  * @generator_wq: wakes the generator when a buffer is queued
+ * @filling: the buffer the generator took off @active and has not handed
+ *	back yet; only the generator touches it while it runs,
+ *	stop_streaming() once it has stopped
  * @sequence: sequence number of the next frame
+ * @fence_timeouts: frames given up because the buffer's fences did not
+ *	signal within fence_timeout_ms (debugfs <N>/stats)
+ * @waits_interrupted: fence waits cut short by stop_streaming()
+ * @fill_errors: frames not written for another reason (no mapping, an
+ *	exporter's begin_cpu_access failed)
  * @buffers_lock: protects @buffers and @imports
  * @buffers: every live page buffer of this camera (struct fakecam_buffer)
  * @imports: every dma-buf attached to this camera (struct fakecam_import)
@@ -122,7 +130,11 @@ struct fakecam_dev {
 	struct list_head active;
 	struct task_struct *generator;
 	wait_queue_head_t generator_wq;
+	struct fakecam_vb *filling;
 	u32 sequence;
+	atomic_t fence_timeouts;
+	atomic_t waits_interrupted;
+	atomic_t fill_errors;
 
 	struct mutex buffers_lock; /* guards buffers, imports */
 	struct list_head buffers;
@@ -239,7 +251,8 @@ void *fakecam_buffer_vmap(struct fakecam_buffer *buf);
 void fakecam_buffer_vunmap(struct fakecam_buffer *buf);
 int fakecam_buffer_map_user(struct fakecam_buffer *buf,
 			    struct vm_area_struct *vma);
-void *fakecam_frame_begin(struct vb2_buffer *vb);
+int fakecam_frame_begin(struct vb2_buffer *vb, unsigned long timeout,
+			void **vaddr);
 void fakecam_frame_end(struct vb2_buffer *vb);
 
 /* fakecam-dmabuf.c */
@@ -247,6 +260,9 @@ struct dma_buf *fakecam_export(struct fakecam_buffer *buf,
 			       unsigned long flags);
 void fakecam_export_sync_for_device(struct fakecam_export *exp);
 void fakecam_export_show(struct seq_file *m, struct fakecam_export *exp);
+
+/* fakecam-drv.c */
+extern unsigned int fakecam_fence_timeout_ms;
 
 /* fakecam-queue.c */
 int fakecam_queue_init(struct fakecam_dev *cam);

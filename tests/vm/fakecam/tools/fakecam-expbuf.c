@@ -23,11 +23,26 @@
  *     "held ino=N" and keeps everything until its stdin reaches EOF; then
  *     drops the GEM handle first and the dma-buf fd last.
  *
+ *   fakecam-expbuf fence VIDEO
+ *     a fence that never signals on an imported buffer: vgem buffer 0 gets
+ *     an unsignalled write fence (VGEM_FENCE_ATTACH; vgem itself signals it
+ *     only after 10 s) and is queued with a clean buffer 1. Three phases,
+ *     each timed, each reported whatever the others gave:
+ *       error      buffer 0 must come back with V4L2_BUF_FLAG_ERROR once
+ *                  fakecam's fence_timeout_ms (read from sysfs) is over,
+ *                  well before vgem's 10 s; buffer 1 with a correct frame
+ *       streamoff  buffer 0 alone queued, fakecam waiting for its fence:
+ *                  STREAMOFF must return within FENCE_STOP_MS
+ *       close      the same, and close() of the video node
+ *     fakecam's debugfs stats (<N>/stats) are printed before and after.
+ *     Then the fence is signalled and everything closed.
+ *
  * Exits 0 on success, 1 with a message naming the failed step otherwise.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +51,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libdrm/drm.h>
@@ -481,15 +497,295 @@ static int do_hold(const char *video, int use_vgem)
 	return 0;
 }
 
+/* ---- fence: an imported buffer whose fence never signals ---- */
+
+/* vgem's uapi (include/uapi/drm/vgem_drm.h), which libdrm does not install. */
+struct vgem_fence_attach {
+	__u32 handle;
+	__u32 flags;
+	__u32 out_fence;
+	__u32 pad;
+};
+
+struct vgem_fence_signal {
+	__u32 fence;
+	__u32 flags;
+};
+
+#define VGEM_FENCE_WRITE 0x1
+#define VGEM_IOCTL_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
+#define VGEM_IOCTL_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
+
+/* STREAMOFF and close() with a fence pending must return within this. */
+#define FENCE_STOP_MS 1500
+/* How long the generator is left waiting before STREAMOFF or close(). */
+#define FENCE_SETTLE_MS 500
+/* Slack over fence_timeout_ms for the ERROR buffer to come back (TCG). */
+#define FENCE_SLACK_MS 3000
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* A vgem dumb buffer for a frame of pix: its handle and its dma-buf fd. */
+static int vgem_dumb(int vgem, const struct v4l2_pix_format *pix, unsigned int *handle)
+{
+	struct drm_mode_create_dumb create = {0};
+	struct drm_prime_handle exp = {0};
+
+	create.bpp = 8;
+	create.width = pix->bytesperline;
+	create.height = (pix->sizeimage + pix->bytesperline - 1) / pix->bytesperline;
+	if (xioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		die("vgem CREATE_DUMB: %s", strerror(errno));
+	exp.handle = create.handle;
+	exp.flags = DRM_CLOEXEC | DRM_RDWR;
+	if (xioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
+		die("vgem PRIME_HANDLE_TO_FD: %s", strerror(errno));
+	*handle = create.handle;
+	return exp.fd;
+}
+
+/*
+ * Makes sure the object has an unsignalled write fence: attaches a new one,
+ * unless vgem refuses because one is still pending (EBUSY). Returns the new
+ * fence's id, or the previous one.
+ */
+static __u32 vgem_fence_pending(int vgem, unsigned int handle, __u32 previous)
+{
+	struct vgem_fence_attach a = {.handle = handle, .flags = VGEM_FENCE_WRITE};
+
+	if (!xioctl(vgem, VGEM_IOCTL_FENCE_ATTACH, &a))
+		return a.out_fence;
+	if (errno == EBUSY)
+		return previous;
+	die("VGEM_FENCE_ATTACH: %s", strerror(errno));
+}
+
+/* Signals the fence; vgem's own timeout may have done it already. */
+static void vgem_fence_signal(int vgem, __u32 fence)
+{
+	struct vgem_fence_signal s = {.fence = fence};
+
+	if (xioctl(vgem, VGEM_IOCTL_FENCE_SIGNAL, &s) && errno != ETIMEDOUT && errno != ENOENT)
+		die("VGEM_FENCE_SIGNAL %u: %s", fence, strerror(errno));
+}
+
+/* fakecam's fence timeout in ms, -1 when the module has no such parameter. */
+static long fakecam_fence_timeout_ms(void)
+{
+	FILE *f = fopen("/sys/module/fakecam/parameters/fence_timeout_ms", "r");
+	long ms = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &ms) != 1)
+			ms = -1;
+		fclose(f);
+	}
+	return ms;
+}
+
+/* Prints fakecam's per-camera stats on one line, or says there are none. */
+static void print_stats(const char *when)
+{
+	char line[128];
+	FILE *f = fopen("/sys/kernel/debug/fakecam/0/stats", "r");
+
+	printf("stats %s:", when);
+	if (!f) {
+		printf(" (no /sys/kernel/debug/fakecam/0/stats)\n");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		printf(" %s", line);
+	}
+	fclose(f);
+	printf("\n");
+}
+
+/* DQBUF, waiting at most timeout_ms; 0 when a buffer came back. */
+static int dqbuf_within(int cam, struct v4l2_buffer *b, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = cam, .events = POLLIN};
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return -1;
+	memset(b, 0, sizeof(*b));
+	b->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	b->memory = V4L2_MEMORY_DMABUF;
+	if (xioctl(cam, VIDIOC_DQBUF, b))
+		die("VIDIOC_DQBUF: %s", strerror(errno));
+	return 0;
+}
+
+static int fence_open_camera(const char *video, struct v4l2_pix_format *pix)
+{
+	struct v4l2_requestbuffers req = {0};
+	struct v4l2_format fmt = {0};
+	int cam;
+
+	cam = open(video, O_RDWR | O_CLOEXEC);
+	if (cam < 0)
+		die("open %s: %s", video, strerror(errno));
+	fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (xioctl(cam, VIDIOC_G_FMT, &fmt))
+		die("VIDIOC_G_FMT: %s", strerror(errno));
+	*pix = fmt.fmt.pix;
+	req.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	req.memory = V4L2_MEMORY_DMABUF;
+	req.count = 2;
+	if (xioctl(cam, VIDIOC_REQBUFS, &req) || req.count != 2)
+		die("VIDIOC_REQBUFS DMABUF 2: %s", strerror(errno));
+	return cam;
+}
+
+static int do_fence(const char *video)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	long timeout_ms = fakecam_fence_timeout_ms();
+	struct v4l2_pix_format pix;
+	struct di_layout layout;
+	struct di_error err;
+	int vgem = find_vgem();
+	unsigned int handles[2], i;
+	int cam, fds[2], failed = 0;
+	__u32 fence = 0;
+	double t0, t;
+	void *map1;
+
+	if (timeout_ms < 0)
+		printf("fakecam has no fence_timeout_ms parameter: its fence waits are unbounded\n");
+	else
+		printf("fakecam fence_timeout_ms=%ld\n", timeout_ms);
+	print_stats("before");
+
+	cam = fence_open_camera(video, &pix);
+	layout_of(&pix, &layout);
+	for (i = 0; i < 2; i++)
+		fds[i] = vgem_dumb(vgem, &pix, &handles[i]);
+	map1 = mmap(NULL, pix.sizeimage, PROT_READ, MAP_SHARED, fds[1], 0);
+	if (map1 == MAP_FAILED)
+		die("mmap of vgem's dma-buf: %s", strerror(errno));
+
+	/* error: the fenced buffer comes back marked, the clean one filled. */
+	fence = vgem_fence_pending(vgem, handles[0], fence);
+	queue_dmabuf(cam, 0, fds[0]);
+	queue_dmabuf(cam, 1, fds[1]);
+	if (xioctl(cam, VIDIOC_STREAMON, &type))
+		die("VIDIOC_STREAMON: %s", strerror(errno));
+	t0 = now_ms();
+	for (i = 0; i < 2; i++) {
+		struct v4l2_buffer b;
+		int error;
+
+		/* Longer than vgem's own 10 s timeout: see what comes back. */
+		if (dqbuf_within(cam, &b, 20000))
+			die("error: no buffer came back within 20 s");
+		t = now_ms() - t0;
+		error = !!(b.flags & V4L2_BUF_FLAG_ERROR);
+		printf("error: buffer %u seq %u back after %.0f ms%s\n", b.index, b.sequence, t,
+		       error ? " with V4L2_BUF_FLAG_ERROR" : ", no error flag");
+		if (b.index == 0) {
+			if (!error) {
+				printf("FAIL: error: the fenced buffer came back without "
+				       "V4L2_BUF_FLAG_ERROR\n");
+				failed = 1;
+			}
+			if (timeout_ms < 0 || t > timeout_ms + FENCE_SLACK_MS) {
+				printf("FAIL: error: the fenced buffer took %.0f ms, more than "
+				       "fence_timeout_ms + %d\n", t, FENCE_SLACK_MS);
+				failed = 1;
+			} else if (t < timeout_ms * 0.9) {
+				printf("FAIL: error: the fenced buffer came back after %.0f ms, before "
+				       "fence_timeout_ms\n", t);
+				failed = 1;
+			}
+			continue;
+		}
+		if (error) {
+			printf("FAIL: error: the clean buffer came back with V4L2_BUF_FLAG_ERROR\n");
+			failed = 1;
+			continue;
+		}
+		sync_dmabuf(fds[1], DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		if (di_stamp_verify(map1, pix.sizeimage, &layout, b.sequence, NULL, &err) != DI_OK ||
+		    di_pattern_verify(map1, pix.sizeimage, &layout, b.sequence, 0, NULL, &err) != DI_OK) {
+			printf("FAIL: error: vgem buffer 1, seq %u: %s\n", b.sequence, err.text);
+			failed = 1;
+		}
+		sync_dmabuf(fds[1], DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	}
+	if (xioctl(cam, VIDIOC_STREAMOFF, &type))
+		die("VIDIOC_STREAMOFF: %s", strerror(errno));
+	print_stats("after error");
+
+	/* streamoff: the generator is waiting for buffer 0's fence. */
+	fence = vgem_fence_pending(vgem, handles[0], fence);
+	queue_dmabuf(cam, 0, fds[0]);
+	if (xioctl(cam, VIDIOC_STREAMON, &type))
+		die("VIDIOC_STREAMON: %s", strerror(errno));
+	sleep_ms(FENCE_SETTLE_MS);
+	t0 = now_ms();
+	if (xioctl(cam, VIDIOC_STREAMOFF, &type))
+		die("VIDIOC_STREAMOFF: %s", strerror(errno));
+	t = now_ms() - t0;
+	printf("streamoff: STREAMOFF returned after %.0f ms (bound %d ms)\n", t, FENCE_STOP_MS);
+	if (t > FENCE_STOP_MS) {
+		printf("FAIL: streamoff: STREAMOFF waited for the fence\n");
+		failed = 1;
+	}
+	print_stats("after streamoff");
+
+	/* close: the same, then close() of the node stops the stream. */
+	fence = vgem_fence_pending(vgem, handles[0], fence);
+	queue_dmabuf(cam, 0, fds[0]);
+	if (xioctl(cam, VIDIOC_STREAMON, &type))
+		die("VIDIOC_STREAMON: %s", strerror(errno));
+	sleep_ms(FENCE_SETTLE_MS);
+	t0 = now_ms();
+	close(cam);
+	t = now_ms() - t0;
+	printf("close: close() returned after %.0f ms (bound %d ms)\n", t, FENCE_STOP_MS);
+	if (t > FENCE_STOP_MS) {
+		printf("FAIL: close: close() waited for the fence\n");
+		failed = 1;
+	}
+	print_stats("after close");
+
+	vgem_fence_signal(vgem, fence);
+	munmap(map1, pix.sizeimage);
+	for (i = 0; i < 2; i++) {
+		close(fds[i]);
+		vgem_close_handle(vgem, handles[i]);
+	}
+	close(vgem);
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	int use_vgem = argc == 4 && !strcmp(argv[3], "--vgem");
 
 	if (argc == 3 && !strcmp(argv[1], "import"))
 		return do_import(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "fence"))
+		return do_fence(argv[2]);
 	if ((argc != 3 && !use_vgem) || (strcmp(argv[1], "check") && strcmp(argv[1], "hold"))) {
 		fprintf(stderr, "Usage: fakecam-expbuf check|hold VIDEO [--vgem]\n"
-				"       fakecam-expbuf import VIDEO\n");
+				"       fakecam-expbuf import|fence VIDEO\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "check"))
