@@ -4,9 +4,13 @@
  * the module calls these names and never tests LINUX_VERSION_CODE itself.
  *
  *   6.2   dma-buf locking convention: importers call the *_unlocked
- *         variants, exporters' attach/map/vmap ops run with dmabuf->resv
- *         held by the core (before, the core held nothing but its own
- *         dmabuf->lock around vmap).
+ *         variants, exporters' map/unmap/vmap/vunmap ops run with
+ *         dmabuf->resv held by the core (before, the core held nothing
+ *         around a static exporter's map and its own dmabuf->lock around
+ *         vmap). attach, detach and the CPU-access ops run unlocked.
+ *   6.5   mmap runs unlocked too (commit 8021fa16b7ec, "dma-buf: Change
+ *         locking policy for mmap()"); from 6.2 to 6.4 the core held resv
+ *         around it, in mmap() of the fd and in dma_buf_mmap().
  *   6.3   vm_flags became read-only: vm_flags_set().
  *   6.8   vb2 min_buffers_needed became min_queued_buffers.
  *   6.13  MODULE_IMPORT_NS() takes a string literal.
@@ -19,6 +23,7 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/version.h>
@@ -70,9 +75,20 @@ static inline void fakecam_vb2_set_min_queued(struct vb2_queue *q,
 	.wait_finish = vb2_ops_wait_finish,
 #endif
 
+/*
+ * Exporter side: what the core holds around our ops, asserted where the
+ * kernel guarantees it (Documentation/driver-api/dma-buf.rst, "locking
+ * convention").
+ */
 #if FAKECAM_KERNEL_AT_LEAST(6, 2)
-/* Exporter side: the core took dmabuf->resv before calling the op. */
-static inline void fakecam_dmabuf_assert_locked(struct dma_buf *dbuf)
+/* dma_buf_map_attachment() and dma_buf_unmap_attachment() hold resv. */
+static inline void fakecam_dmabuf_assert_map_locked(struct dma_buf *dbuf)
+{
+	dma_resv_assert_held(dbuf->resv);
+}
+
+/* dma_buf_vmap() and dma_buf_vunmap() hold resv. */
+static inline void fakecam_dmabuf_assert_vmap_locked(struct dma_buf *dbuf)
 {
 	dma_resv_assert_held(dbuf->resv);
 }
@@ -104,9 +120,18 @@ static inline void fakecam_dmabuf_vunmap(struct dma_buf *dbuf,
 	dma_buf_vunmap_unlocked(dbuf, map);
 }
 #else
-/* Before 6.2 the core takes no reservation lock around exporter ops. */
-static inline void fakecam_dmabuf_assert_locked(struct dma_buf *dbuf)
+/*
+ * Before 6.2 the core takes resv around map/unmap only for dynamic
+ * exporters, which fakecam is not (no pin/unpin).
+ */
+static inline void fakecam_dmabuf_assert_map_locked(struct dma_buf *dbuf)
 {
+}
+
+/* dma_buf_vmap() and dma_buf_vunmap() hold the dma-buf's own lock. */
+static inline void fakecam_dmabuf_assert_vmap_locked(struct dma_buf *dbuf)
+{
+	lockdep_assert_held(&dbuf->lock);
 }
 
 static inline struct sg_table *
@@ -133,6 +158,23 @@ static inline void fakecam_dmabuf_vunmap(struct dma_buf *dbuf,
 					 struct iosys_map *map)
 {
 	dma_buf_vunmap(dbuf, map);
+}
+#endif
+
+/*
+ * mmap: held only from 6.2 to 6.4. Since 6.5 the convention lists mmap
+ * with the ops called unlocked (the exporter may take resv itself), and
+ * neither mmap() of the fd nor dma_buf_mmap() takes it: an assertion there
+ * would fire on every mapping.
+ */
+#if FAKECAM_KERNEL_AT_LEAST(6, 2) && !FAKECAM_KERNEL_AT_LEAST(6, 5)
+static inline void fakecam_dmabuf_assert_mmap_locked(struct dma_buf *dbuf)
+{
+	dma_resv_assert_held(dbuf->resv);
+}
+#else
+static inline void fakecam_dmabuf_assert_mmap_locked(struct dma_buf *dbuf)
+{
 }
 #endif
 

@@ -10,9 +10,12 @@
  * and the dma-buf's inode, so the life of a buffer can be watched.
  *
  * Locking: from 6.2 on the core holds dmabuf->resv around map/unmap and
- * vmap/vunmap (fakecam_dmabuf_assert_locked() checks it); before 6.2 it
- * held nothing. Either way our own state is guarded by our own mutexes,
- * always taken after resv and never around a call back into the core.
+ * vmap/vunmap (and, from 6.2 to 6.4 only, around mmap); before 6.2 it held
+ * nothing around map/unmap and its own dmabuf->lock around vmap/vunmap. The
+ * fakecam_dmabuf_assert_*_locked() helpers check whatever the kernel at
+ * hand guarantees (fakecam-compat.h). Either way our own state is guarded
+ * by our own mutexes, always taken after resv and never around a call back
+ * into the core.
  */
 #include <linux/dma-mapping.h>
 #include <linux/iosys-map.h>
@@ -110,7 +113,7 @@ static struct sg_table *map_fakecam(struct dma_buf_attachment *attach,
 	struct fakecam_attachment *a = attach->priv;
 	int ret;
 
-	fakecam_dmabuf_assert_locked(attach->dmabuf);
+	fakecam_dmabuf_assert_map_locked(attach->dmabuf);
 
 	mutex_lock(&exp->lock);
 	if (a->mapped) {
@@ -138,7 +141,7 @@ static void unmap_fakecam(struct dma_buf_attachment *attach,
 	struct fakecam_export *exp = attach->dmabuf->priv;
 	struct fakecam_attachment *a = attach->priv;
 
-	fakecam_dmabuf_assert_locked(attach->dmabuf);
+	fakecam_dmabuf_assert_map_locked(attach->dmabuf);
 
 	mutex_lock(&exp->lock);
 	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
@@ -205,11 +208,18 @@ static int end_cpu_fakecam(struct dma_buf *dbuf, enum dma_data_direction dir)
 	return 0;
 }
 
-/* mmap() of the dma-buf fd: the same pages as the V4L2 mmap. */
+/*
+ * mmap() of the dma-buf fd, or dma_buf_mmap() from a driver forwarding a
+ * mapping: the same pages as the V4L2 mmap. Whether resv is held depends on
+ * the kernel (fakecam-compat.h); nothing here needs it, the pages of a
+ * buffer never change.
+ */
 static int mmap_fakecam(struct dma_buf *dbuf, struct vm_area_struct *vma)
 {
 	struct fakecam_export *exp = dbuf->priv;
 	int ret;
+
+	fakecam_dmabuf_assert_mmap_locked(dbuf);
 
 	ret = fakecam_buffer_map_user(exp->buf, vma);
 	if (!ret)
@@ -227,7 +237,7 @@ static int vmap_fakecam(struct dma_buf *dbuf, struct iosys_map *map)
 	struct fakecam_export *exp = dbuf->priv;
 	void *vaddr;
 
-	fakecam_dmabuf_assert_locked(dbuf);
+	fakecam_dmabuf_assert_vmap_locked(dbuf);
 
 	vaddr = fakecam_buffer_vmap(exp->buf);
 	if (!vaddr)
@@ -241,7 +251,7 @@ static void vunmap_fakecam(struct dma_buf *dbuf, struct iosys_map *map)
 {
 	struct fakecam_export *exp = dbuf->priv;
 
-	fakecam_dmabuf_assert_locked(dbuf);
+	fakecam_dmabuf_assert_vmap_locked(dbuf);
 
 	fakecam_buffer_vunmap(exp->buf);
 	fakecam_export_event(exp, FAKECAM_EV_VUNMAP, NULL);
