@@ -4,10 +4,21 @@
  *
  * Every camera is a platform device (its struct device is what the camera
  * attaches to imported dma-bufs with, and what DMA-maps them), a
- * v4l2_device and one video node (fakecam-v4l2.c). Cameras live from
- * module load to module unload; open files and exported dma-bufs hold a
- * module reference, so no camera goes away while anything uses it.
+ * v4l2_device and one video node (fakecam-v4l2.c). Cameras are created at
+ * module load and unregistered at module unload; open files and exported
+ * dma-bufs hold a module reference, so no camera is unregistered while
+ * anything uses it.
+ *
+ * Unregistering is not freeing: the video node's struct device lives until
+ * its last reference is dropped, which may be later (CONFIG_DEBUG_KOBJECT_
+ * RELEASE delays every kobject release by seconds to show who gets this
+ * wrong). Its release (v4l2-dev.c) still reads the video_device and the
+ * v4l2_device, both inside struct fakecam_dev, and then drops the
+ * v4l2_device reference the node holds. So, as vivid does, a camera is
+ * freed by its v4l2_device release callback, fakecam_release(), and that
+ * is module code: module exit waits until every camera's has run.
  */
+#include <linux/completion.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -44,6 +55,51 @@ module_param_named(fence_timeout_ms, fakecam_fence_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(fence_timeout_ms, "longest wait for the fences of an imported buffer before its frame is given up as an error, in ms (default 1000)");
 
 static struct fakecam_dev *fakecam_cams[FAKECAM_MAX_DEVICES];
+
+/*
+ * Cameras whose release callback has not run yet, plus one for the module
+ * itself, so that the count reaches zero only once the module is going
+ * away and the last camera has been released.
+ */
+static atomic_t fakecam_unreleased = ATOMIC_INIT(1);
+static DECLARE_COMPLETION(fakecam_all_released);
+
+static void fakecam_unreleased_put(void)
+{
+	if (atomic_dec_and_test(&fakecam_unreleased))
+		complete(&fakecam_all_released);
+}
+
+/*
+ * Called when the last reference to the camera's v4l2_device is dropped:
+ * ours in fakecam_destroy() or, usually later, the video node's in its
+ * struct device release. Nothing looks at the camera any more.
+ */
+static void fakecam_release(struct v4l2_device *v4l2_dev)
+{
+	struct fakecam_dev *cam = container_of(v4l2_dev, struct fakecam_dev,
+					       v4l2_dev);
+
+	v4l2_ctrl_handler_free(&cam->ctrls);
+	mutex_destroy(&cam->buffers_lock);
+	mutex_destroy(&cam->lock);
+	kfree(cam);
+	/*
+	 * Last: module exit may return as soon as this completes, and what is
+	 * left of this function (two returns) then races with freeing the
+	 * module's text. free_module() has a lot to do first (sysfs teardown,
+	 * an RCU grace period); no driver whose release callback is module
+	 * code can do better without help from the core.
+	 */
+	fakecam_unreleased_put();
+}
+
+/* Module exit (or a failed init): every camera must be released first. */
+static void fakecam_wait_released(void)
+{
+	fakecam_unreleased_put();
+	wait_for_completion(&fakecam_all_released);
+}
 
 static int fakecam_default_format(struct fakecam_dev *cam)
 {
@@ -101,21 +157,27 @@ static struct fakecam_dev *fakecam_create(unsigned int index)
 
 	snprintf(cam->v4l2_dev.name, sizeof(cam->v4l2_dev.name), "%s-%u",
 		 FAKECAM_NAME, index);
+	cam->v4l2_dev.release = fakecam_release;
 	ret = v4l2_device_register(&cam->pdev->dev, &cam->v4l2_dev);
 	if (ret)
 		goto unregister_pdev;
+	/* From here on fakecam_release() frees the camera, controls included. */
+	atomic_inc(&fakecam_unreleased);
 
 	ret = fakecam_video_register(cam);
 	if (ret)
-		goto unregister_v4l2;
+		goto put_v4l2;
 
 	fakecam_debugfs_add(cam);
 	v4l2_info(&cam->v4l2_dev, "camera %u is %s\n", index,
 		  video_device_node_name(&cam->vdev));
 	return cam;
 
-unregister_v4l2:
+put_v4l2:
 	v4l2_device_unregister(&cam->v4l2_dev);
+	platform_device_unregister(cam->pdev);
+	v4l2_device_put(&cam->v4l2_dev);
+	return ERR_PTR(ret);
 unregister_pdev:
 	platform_device_unregister(cam->pdev);
 free_cam:
@@ -123,17 +185,18 @@ free_cam:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Unregisters the camera and drops our v4l2_device reference. The memory
+ * stays until the video node lets go too (fakecam_release()).
+ */
 static void fakecam_destroy(struct fakecam_dev *cam)
 {
-	video_unregister_device(&cam->vdev);
-	v4l2_ctrl_handler_free(&cam->ctrls);
-	v4l2_device_unregister(&cam->v4l2_dev);
-	platform_device_unregister(cam->pdev);
 	WARN_ON(!list_empty(&cam->buffers));
 	WARN_ON(!list_empty(&cam->imports));
-	mutex_destroy(&cam->buffers_lock);
-	mutex_destroy(&cam->lock);
-	kfree(cam);
+	video_unregister_device(&cam->vdev);
+	v4l2_device_unregister(&cam->v4l2_dev);
+	platform_device_unregister(cam->pdev);
+	v4l2_device_put(&cam->v4l2_dev);
 }
 
 static void fakecam_destroy_all(void)
@@ -162,8 +225,9 @@ static int __init fakecam_init(void)
 		struct fakecam_dev *cam = fakecam_create(i);
 
 		if (IS_ERR(cam)) {
-			fakecam_destroy_all();
 			fakecam_debugfs_exit();
+			fakecam_destroy_all();
+			fakecam_wait_released();
 			return PTR_ERR(cam);
 		}
 		fakecam_cams[i] = cam;
@@ -176,6 +240,7 @@ static void __exit fakecam_exit(void)
 	/* The folders first: their files look at the cameras. */
 	fakecam_debugfs_exit();
 	fakecam_destroy_all();
+	fakecam_wait_released();
 }
 
 module_init(fakecam_init);

@@ -345,7 +345,11 @@ static int fakecam_ctrls_init(struct fakecam_dev *cam)
 	return 0;
 }
 
-/* Controls, queue and video node of a camera whose v4l2_dev is registered. */
+/*
+ * Controls, queue and video node of a camera whose v4l2_dev is registered.
+ * On failure too the controls are left to fakecam_release(), which frees
+ * them with the camera.
+ */
 int fakecam_video_register(struct fakecam_dev *cam)
 {
 	struct video_device *vdev = &cam->vdev;
@@ -357,24 +361,22 @@ int fakecam_video_register(struct fakecam_dev *cam)
 
 	ret = fakecam_queue_init(cam);
 	if (ret)
-		goto free_ctrls;
+		return ret;
 
 	strscpy(vdev->name, FAKECAM_NAME, sizeof(vdev->name));
 	vdev->v4l2_dev = &cam->v4l2_dev;
 	vdev->fops = &fakecam_fops;
 	vdev->ioctl_ops = &fakecam_ioctl_ops;
+	/*
+	 * The node is part of the camera, which its v4l2_device release frees
+	 * (fakecam-drv.c); that runs after this callback, from the node's own
+	 * release, which drops the node's v4l2_device reference last.
+	 */
 	vdev->release = video_device_release_empty;
 	vdev->lock = &cam->lock;
 	vdev->queue = &cam->queue;
 	vdev->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
 	video_set_drvdata(vdev, cam);
 
-	ret = video_register_device(vdev, VFL_TYPE_VIDEO, -1);
-	if (ret)
-		goto free_ctrls;
-	return 0;
-
-free_ctrls:
-	v4l2_ctrl_handler_free(&cam->ctrls);
-	return ret;
+	return video_register_device(vdev, VFL_TYPE_VIDEO, -1);
 }
