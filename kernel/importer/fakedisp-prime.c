@@ -15,7 +15,8 @@
  *      the buffer (its ->attach callback runs);
  *   4. dma_buf_map_attachment_unlocked(): the exporter maps the buffer for
  *      our device and returns an sg_table; the _unlocked variant takes the
- *      reservation lock around the exporter's ->map_dma_buf for us;
+ *      reservation lock around the exporter's ->map_dma_buf for us (on
+ *      6.1, dma_buf_map_attachment() without any lock: fakedisp-compat.h);
  *   5. a fakedisp_bo wraps it: import_attach set, the reservation object is
  *      the dma-buf's (so implicit fences are honoured at commit), and we
  *      keep a reference on the dma-buf.
@@ -124,8 +125,8 @@ struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 	}
 	fakedisp_event(fd, "attach", 0, ino, 0);
 
-	/* Step 4: the exporter's ->map_dma_buf, under the reservation lock. */
-	sgt = dma_buf_map_attachment_unlocked(attach, FAKEDISP_IMPORT_DIR);
+	/* Step 4: the exporter's ->map_dma_buf (6.2+: under the resv lock). */
+	sgt = fakedisp_compat_dma_buf_map(attach, FAKEDISP_IMPORT_DIR);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		fakedisp_event(fd, "map-failed", 0, ino, -ret);
@@ -154,7 +155,7 @@ struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 	return &bo->base;
 
 err_unmap:
-	dma_buf_unmap_attachment_unlocked(attach, sgt, FAKEDISP_IMPORT_DIR);
+	fakedisp_compat_dma_buf_unmap(attach, sgt, FAKEDISP_IMPORT_DIR);
 	fakedisp_event(fd, "unmap", 0, ino, 0);
 err_detach:
 	dma_buf_detach(dmabuf, attach);
@@ -232,7 +233,7 @@ void fakedisp_import_release(struct fakedisp_bo *bo)
 		fakedisp_event(fd, "vunmap", bo->id, bo->ino, 0);
 	}
 
-	dma_buf_unmap_attachment_unlocked(attach, bo->sgt, FAKEDISP_IMPORT_DIR);
+	fakedisp_compat_dma_buf_unmap(attach, bo->sgt, FAKEDISP_IMPORT_DIR);
 	bo->sgt = NULL;
 	fakedisp_event(fd, "unmap", bo->id, bo->ino, 0);
 
