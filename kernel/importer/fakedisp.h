@@ -56,9 +56,8 @@ extern unsigned int fakedisp_refresh_hz;
  * @pfn_hash: pfn hash of the pages (pfn-hash.h), the zero-copy proof
  * @vmap_lock: serialises creating @map
  * @map: the kernel mapping the scanout worker reads, made on first scanout
- *	 and kept until the object is freed
- * @vmapped_pages: true when @map is our own vmap() of sg pages, because
- *	 the exporter has no vmap
+ *	 and kept until the object is freed: for an import the exporter's
+ *	 dma_buf_vmap(), for our own pages our vmap()
  * @link: entry in fakedisp_device.buffers
  */
 struct fakedisp_bo {
@@ -71,7 +70,6 @@ struct fakedisp_bo {
 	u64 pfn_hash;
 	struct mutex vmap_lock; /* serialises creating map */
 	struct iosys_map map;
-	bool vmapped_pages;
 	struct list_head link;
 };
 
