@@ -26,14 +26,16 @@
  * (Documentation/driver-api/dma-buf.rst; CONFIG_DMABUF_DEBUG scrambles
  * them): only its DMA addresses are ours. The CPU mapping the scanout
  * worker reads through therefore comes from the exporter alone,
- * dma_buf_vmap() (fakedisp_import_vmap()), made at the first commit that
- * shows the buffer (from the plane's prepare_fb). An exporter without vmap
+ * dma_buf_vmap() (fakedisp_import_vmap()), and only while a frame shows the
+ * buffer: fakedisp_bo_vmap() from the plane's prepare_fb, the matching
+ * fakedisp_bo_vunmap() when that frame is put. An exporter without vmap
  * (or with I/O memory) can be imported but not shown: the commit fails.
  *
  * The last GEM reference goes (framebuffers removed, handles closed):
- * fakedisp_import_release() undoes everything in reverse: vunmap, unmap
- * the attachment, detach, drop the dma-buf reference. The exporter's own
- * release runs once every other holder (fds, other importers) is gone too.
+ * fakedisp_import_release() undoes everything in reverse: unmap the
+ * attachment, detach, drop the dma-buf reference (no frame, hence no
+ * vmap, is left by then). The exporter's own release runs once every other
+ * holder (fds, other importers) is gone too.
  */
 #include <linux/dma-buf.h>
 #include <linux/fs.h>
@@ -153,6 +155,12 @@ struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 	bo->dmabuf = dmabuf;
 	bo->ino = ino;
 	bo->pfn_hash = pfn_hash_sgt_dma(sgt);
+	/*
+	 * A lock class of its own (mutex_init() makes one per call site): an
+	 * import's vmap_lock is held around the exporter's vmap, which takes
+	 * that dma-buf's reservation lock, while a dumb buffer's is taken
+	 * inside our own reservation lock when another importer vmaps it.
+	 */
 	mutex_init(&bo->vmap_lock);
 	fakedisp_bo_register(fd, bo);
 	fakedisp_event(fd, "imported", bo->id, ino, bo->pfn_hash);
@@ -168,10 +176,10 @@ err_detach:
 }
 
 /*
- * Called with bo->vmap_lock held, when the buffer is first put on screen.
- * The exporter's vmap is the only CPU view of a foreign buffer we may use;
- * without one the buffer cannot be scanned out, and the commit that wants
- * to show it fails.
+ * Called by fakedisp_bo_vmap() with bo->vmap_lock held, when the first
+ * frame that shows the buffer is made. The exporter's vmap is the only CPU
+ * view of a foreign buffer we may use; without one the buffer cannot be
+ * scanned out, and the commit that wants to show it fails.
  */
 int fakedisp_import_vmap(struct fakedisp_bo *bo)
 {
@@ -197,18 +205,19 @@ int fakedisp_import_vmap(struct fakedisp_bo *bo)
 	return 0;
 }
 
+/* Called by fakedisp_bo_vunmap() with bo->vmap_lock held: the last user. */
+void fakedisp_import_vunmap(struct fakedisp_bo *bo)
+{
+	fakedisp_compat_dma_buf_vunmap(bo->dmabuf, &bo->map);
+	fakedisp_event(to_fakedisp(bo->base.dev), "vunmap", bo->id, bo->ino, 0);
+}
+
 /* The last reference is gone: undo the import in reverse order. */
 void fakedisp_import_release(struct fakedisp_bo *bo)
 {
 	struct fakedisp_device *fd = to_fakedisp(bo->base.dev);
 	struct dma_buf_attachment *attach = bo->base.import_attach;
 	struct dma_buf *dmabuf = bo->dmabuf;
-
-	if (!iosys_map_is_null(&bo->map)) {
-		fakedisp_compat_dma_buf_vunmap(dmabuf, &bo->map);
-		iosys_map_clear(&bo->map);
-		fakedisp_event(fd, "vunmap", bo->id, bo->ino, 0);
-	}
 
 	fakedisp_compat_dma_buf_unmap(attach, bo->sgt, FAKEDISP_IMPORT_DIR);
 	bo->sgt = NULL;
