@@ -75,10 +75,18 @@ file(GLOB _shared_headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/include/dmabuf-i
 add_custom_target(kmod)
 foreach(rel ${DMABUF_RELEASES})
   set(stamp ${CMAKE_BINARY_DIR}/kmod/${rel}/.built)
+  # The kernel's own config too: a debug kernel rebuilt with another config
+  # keeps its release, and modules built for the old one must not load.
+  set(kconfig "")
+  foreach(root "" ${_sid_root} ${_debug_root})
+    if(NOT kconfig AND EXISTS ${root}/lib/modules/${rel}/build/.config)
+      set(kconfig ${root}/lib/modules/${rel}/build/.config)
+    endif()
+  endforeach()
   add_custom_command(OUTPUT ${stamp}
     COMMAND ${CMAKE_SOURCE_DIR}/tools/kbuild --out ${CMAKE_BINARY_DIR}/kmod ${rel} ${_module_dirs}
     COMMAND ${CMAKE_COMMAND} -E touch ${stamp}
-    DEPENDS ${_module_sources} ${_shared_headers} ${CMAKE_SOURCE_DIR}/tools/kbuild
+    DEPENDS ${_module_sources} ${_shared_headers} ${CMAKE_SOURCE_DIR}/tools/kbuild ${kconfig}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     COMMENT "Building kernel modules for ${rel}"
     VERBATIM)
