@@ -24,12 +24,39 @@
 #define FAKEDISP_KERNEL_BEFORE(a, b, c) (KERNEL_VERSION(a, b, c) > LINUX_VERSION_CODE)
 
 /*
- * dma_buf_vmap(): until 6.1 it takes the dma-buf's own mutex itself; from
- * 6.2 the caller must hold the reservation lock, and the _unlocked variant
- * takes it for us. dma_buf_map_attachment_unlocked() (the same move for
- * mapping) exists on all our kernels: 6.2 added it and 6.1.y stable carries
- * it, so the import path calls it directly.
+ * The dma-buf locking convention for importers. From 6.2 on, mapping an
+ * attachment and vmap need the dma-buf's reservation lock, and the
+ * _unlocked variants take it around the exporter's op for us. Before 6.2
+ * the importer holds nothing: dma_buf_map_attachment() is called without
+ * any lock (DRM's own import and videobuf2 do so on 6.1), so an exporter may
+ * take its reservation lock itself in ->map_dma_buf, and dma_buf_vmap()
+ * takes the dma-buf's own mutex. 6.1.y stable carries the _unlocked
+ * helpers as a backport that takes the reservation lock anyway; calling
+ * them on 6.1 would hold that lock around an exporter written for 6.1, so
+ * on 6.1 we do what 6.1's own importers do.
  */
+static inline struct sg_table *
+fakedisp_compat_dma_buf_map(struct dma_buf_attachment *attach,
+			    enum dma_data_direction dir)
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 2, 0)
+	return dma_buf_map_attachment(attach, dir);
+#else
+	return dma_buf_map_attachment_unlocked(attach, dir);
+#endif
+}
+
+static inline void fakedisp_compat_dma_buf_unmap(struct dma_buf_attachment *attach,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir)
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 2, 0)
+	dma_buf_unmap_attachment(attach, sgt, dir);
+#else
+	dma_buf_unmap_attachment_unlocked(attach, sgt, dir);
+#endif
+}
+
 static inline int fakedisp_compat_dma_buf_vmap(struct dma_buf *dmabuf,
 					       struct iosys_map *map)
 {

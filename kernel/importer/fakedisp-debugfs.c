@@ -3,7 +3,8 @@
  * fakedisp observability, in /sys/kernel/debug/fakedisp/:
  *   buffers  one line per buffer object: id, kind (import or dumb), size,
  *            dma-buf inode, pfn hash (pfn-hash.h; equal to the exporter's
- *            for the same buffer = zero copy), exporter, references
+ *            for the same buffer = zero copy), exporter, references,
+ *            handles, users of the kernel mapping (0: not mapped)
  *   scanout  the scanout counters (fakedisp-scanout.c), "name: value"
  *   events   the last FAKEDISP_EVENT_LOG_SIZE events, oldest first:
  *            "<ns> <type> bo=<id> ino=<inode> arg=<n>"
@@ -44,16 +45,17 @@ static int buffers_show(struct seq_file *m, void *unused)
 	struct fakedisp_device *fd = m->private;
 	struct fakedisp_bo *bo;
 
-	seq_puts(m, "id kind size ino pfn_hash exporter refs handles vmapped\n");
+	seq_puts(m, "id kind size ino pfn_hash exporter refs handles vmaps\n");
 	mutex_lock(&fd->buffers_lock);
 	list_for_each_entry(bo, &fd->buffers, link) {
 		bool import = bo->dmabuf;
 
-		seq_printf(m, "%u %s %zu %lu %016llx %s %u %u %d\n", bo->id,
+		/* vmap_count unlocked: a snapshot, as the other numbers. */
+		seq_printf(m, "%u %s %zu %lu %016llx %s %u %u %u\n", bo->id,
 			   import ? "import" : "dumb", bo->base.size, bo->ino,
 			   bo->pfn_hash, import ? bo->dmabuf->exp_name : "-",
 			   kref_read(&bo->base.refcount), bo->base.handle_count,
-			   !iosys_map_is_null(&bo->map));
+			   READ_ONCE(bo->vmap_count));
 	}
 	mutex_unlock(&fd->buffers_lock);
 	return 0;

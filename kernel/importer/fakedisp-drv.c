@@ -74,7 +74,14 @@ static int fakedisp_create(void)
 	INIT_LIST_HEAD(&fd->released);
 	INIT_WORK(&fd->scanout_work, fakedisp_scanout_work);
 
-	/* Exporters map their buffers for this device; any address will do. */
+	/*
+	 * Exporters DMA-map their buffers for this device. It stands for no
+	 * hardware, so it reaches all memory: with a 64-bit mask (as vgem
+	 * sets) dma-direct maps every page where it is, and no swiotlb bounce
+	 * buffer (a hidden copy, which the pfn hash would give away) comes in
+	 * between. Without it a platform device has a 32-bit mask, a faux
+	 * device none at all.
+	 */
 	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_devres;

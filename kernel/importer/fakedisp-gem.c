@@ -5,8 +5,10 @@
  *     maps (DRM_IOCTL_MODE_MAP_DUMB + mmap) and may export as dma-bufs
  *     through DRM's PRIME helpers (get_sg_table, vmap, mmap below);
  *   - imports, made by fakedisp-prime.c around another driver's dma-buf.
- * Both get a kernel mapping at first scanout (fakedisp_bo_vmap()), which
- * fakedisp-scanout.c reads, and a pfn hash shown in debugfs.
+ * Both have a kernel mapping only while something reads through it
+ * (fakedisp_bo_vmap()/fakedisp_bo_vunmap(), counted): the frames that show
+ * the buffer (fakedisp-scanout.c) and other importers of an exported dumb
+ * buffer. Both have a pfn hash shown in debugfs.
  */
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -38,7 +40,10 @@ void fakedisp_bo_register(struct fakedisp_device *fd, struct fakedisp_bo *bo)
 	mutex_unlock(&fd->buffers_lock);
 }
 
-/* The kernel mapping the scanout reads; made once, kept until free. */
+/*
+ * A reference on the kernel mapping: the first one makes it (the
+ * exporter's vmap for an import, our vmap() of our pages otherwise).
+ */
 int fakedisp_bo_vmap(struct fakedisp_bo *bo)
 {
 	struct fakedisp_device *fd = to_fakedisp(bo->base.dev);
@@ -47,7 +52,7 @@ int fakedisp_bo_vmap(struct fakedisp_bo *bo)
 	int ret = 0;
 
 	mutex_lock(&bo->vmap_lock);
-	if (!iosys_map_is_null(&bo->map))
+	if (bo->vmap_count)
 		goto out;
 	if (bo->base.import_attach) {
 		ret = fakedisp_import_vmap(bo);
@@ -61,8 +66,28 @@ int fakedisp_bo_vmap(struct fakedisp_bo *bo)
 	iosys_map_set_vaddr(&bo->map, vaddr);
 	fakedisp_event(fd, "vmap", bo->id, bo->ino, 0);
 out:
+	if (!ret)
+		bo->vmap_count++;
 	mutex_unlock(&bo->vmap_lock);
 	return ret;
+}
+
+/* Drops a reference from fakedisp_bo_vmap(); the last one unmaps. */
+void fakedisp_bo_vunmap(struct fakedisp_bo *bo)
+{
+	mutex_lock(&bo->vmap_lock);
+	if (WARN_ON(!bo->vmap_count) || --bo->vmap_count)
+		goto out;
+	if (bo->base.import_attach) {
+		fakedisp_import_vunmap(bo);
+	} else {
+		vunmap(bo->map.vaddr);
+		fakedisp_event(to_fakedisp(bo->base.dev), "vunmap", bo->id,
+			       bo->ino, 0);
+	}
+	iosys_map_clear(&bo->map);
+out:
+	mutex_unlock(&bo->vmap_lock);
 }
 
 static void free_pages_array(struct page **pages, unsigned long n)
@@ -83,15 +108,12 @@ static void fakedisp_bo_free(struct drm_gem_object *obj)
 	list_del(&bo->link);
 	mutex_unlock(&fd->buffers_lock);
 
-	if (obj->import_attach) {
+	/* Every user of the mapping holds a reference on the object. */
+	WARN_ON(bo->vmap_count);
+	if (obj->import_attach)
 		fakedisp_import_release(bo);
-	} else {
-		if (!iosys_map_is_null(&bo->map)) {
-			vunmap(bo->map.vaddr);
-			fakedisp_event(fd, "vunmap", bo->id, bo->ino, 0);
-		}
+	else
 		free_pages_array(bo->pages, obj->size >> PAGE_SHIFT);
-	}
 	fakedisp_event(fd, "free", bo->id, bo->ino, 0);
 
 	drm_gem_object_release(obj);
@@ -123,7 +145,11 @@ static struct dma_buf *fakedisp_bo_export(struct drm_gem_object *obj,
 	return dmabuf;
 }
 
-/* vmap for other importers of an exported dumb buffer. */
+/*
+ * vmap and vunmap for other importers of an exported dumb buffer (DRM's
+ * dma-buf ops call them, 6.2+ under the object's reservation lock). The
+ * dma-buf core counts its own vmaps and calls these once per mapping.
+ */
 static int fakedisp_bo_gem_vmap(struct drm_gem_object *obj,
 				struct iosys_map *map)
 {
@@ -136,10 +162,10 @@ static int fakedisp_bo_gem_vmap(struct drm_gem_object *obj,
 	return ret;
 }
 
-/* The mapping stays until the object is freed; nothing to undo here. */
 static void fakedisp_bo_gem_vunmap(struct drm_gem_object *obj,
 				   struct iosys_map *map)
 {
+	fakedisp_bo_vunmap(to_fakedisp_bo(obj));
 }
 
 /*

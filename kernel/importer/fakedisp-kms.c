@@ -17,7 +17,7 @@
  *
  * The plane's prepare_fb maps the buffers for the CPU and builds the frame
  * description (fakedisp-scanout.c); atomic_update hands it to the scanout,
- * which reads it at each vblank.
+ * which reads it at each vblank. The mapping lasts as long as the frame.
  */
 #include <linux/hrtimer.h>
 
@@ -354,30 +354,33 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 }
 
 /*
- * Before the commit tail (sleeping allowed): map every buffer of the
- * framebuffer for the CPU, pick up the implicit fences, and describe the
- * frame the scanout will read.
+ * Before the commit tail (sleeping allowed): pick up the implicit fences,
+ * and describe the frame the scanout will read, which maps every buffer of
+ * the framebuffer for the CPU (fakedisp_frame_create()). A buffer the CPU cannot map (an exporter
+ * without vmap) fails the commit here. The frame, and with it the mapping,
+ * goes with the plane state or, once shown, when it is off screen. A plane
+ * that will not be scanned out (CRTC inactive, plane invisible) gets no
+ * frame, hence holds no mapping.
  */
 static int fakedisp_plane_prepare_fb(struct drm_plane *plane,
 				     struct drm_plane_state *state)
 {
 	struct fakedisp_plane_state *fps = to_fakedisp_plane_state(state);
 	struct drm_framebuffer *fb = state->fb;
+	struct drm_crtc_state *crtc_state;
 	struct fakedisp_frame *frame;
-	unsigned int i;
 	int ret;
 
 	if (!fb)
 		return 0;
-	for (i = 0; i < fb->format->num_planes; i++) {
-		ret = fakedisp_bo_vmap(to_fakedisp_bo(fb->obj[i]));
-		if (ret)
-			return ret;
-	}
 	ret = drm_gem_plane_helper_prepare_fb(plane, state);
 	if (ret)
 		return ret;
-	if (!state->crtc || fps->frame)
+	if (!state->crtc || !state->visible || fps->frame)
+		return 0;
+	/* atomic_check added the CRTC to the commit. */
+	crtc_state = drm_atomic_get_new_crtc_state(state->state, state->crtc);
+	if (crtc_state && !crtc_state->active)
 		return 0;
 	frame = fakedisp_frame_create(state);
 	if (IS_ERR(frame))

@@ -15,28 +15,35 @@
  *      the buffer (its ->attach callback runs);
  *   4. dma_buf_map_attachment_unlocked(): the exporter maps the buffer for
  *      our device and returns an sg_table; the _unlocked variant takes the
- *      reservation lock around the exporter's ->map_dma_buf for us;
+ *      reservation lock around the exporter's ->map_dma_buf for us (on
+ *      6.1, dma_buf_map_attachment() without any lock: fakedisp-compat.h);
+ *      the pfn hash is that of the DMA addresses in it, our device's view;
  *   5. a fakedisp_bo wraps it: import_attach set, the reservation object is
  *      the dma-buf's (so implicit fences are honoured at commit), and we
  *      keep a reference on the dma-buf.
  *
- * The CPU mapping the scanout worker reads through is made later, at the
- * first commit that shows the buffer (fakedisp_import_vmap(), from the
- * plane's prepare_fb): dma_buf_vmap, or, for exporters without vmap, our
- * own vmap() of the sg_table's pages.
+ * An importer must not look at the pages behind the sg_table it was given
+ * (Documentation/driver-api/dma-buf.rst; CONFIG_DMABUF_DEBUG scrambles
+ * them): only its DMA addresses are ours. The CPU mapping the scanout
+ * worker reads through therefore comes from the exporter alone,
+ * dma_buf_vmap() (fakedisp_import_vmap()), and only while a frame shows the
+ * buffer: fakedisp_bo_vmap() from the plane's prepare_fb, the matching
+ * fakedisp_bo_vunmap() when that frame is put. An exporter without vmap
+ * (or with I/O memory) can be imported but not shown: the commit fails.
  *
  * The last GEM reference goes (framebuffers removed, handles closed):
- * fakedisp_import_release() undoes everything in reverse: vunmap, unmap
- * the attachment, detach, drop the dma-buf reference. The exporter's own
- * release runs once every other holder (fds, other importers) is gone too.
+ * fakedisp_import_release() undoes everything in reverse: unmap the
+ * attachment, detach, drop the dma-buf reference (no frame, hence no
+ * vmap, is left by then). The exporter's own release runs once every other
+ * holder (fds, other importers) is gone too.
  */
 #include <linux/dma-buf.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 
+#include <drm/drm_print.h>
 #include <drm/drm_prime.h>
 
 #include <dmabuf-interop/pfn-hash.h>
@@ -124,8 +131,8 @@ struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 	}
 	fakedisp_event(fd, "attach", 0, ino, 0);
 
-	/* Step 4: the exporter's ->map_dma_buf, under the reservation lock. */
-	sgt = dma_buf_map_attachment_unlocked(attach, FAKEDISP_IMPORT_DIR);
+	/* Step 4: the exporter's ->map_dma_buf (6.2+: under the resv lock). */
+	sgt = fakedisp_compat_dma_buf_map(attach, FAKEDISP_IMPORT_DIR);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		fakedisp_event(fd, "map-failed", 0, ino, -ret);
@@ -148,13 +155,19 @@ struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 	bo->dmabuf = dmabuf;
 	bo->ino = ino;
 	bo->pfn_hash = pfn_hash_sgt_dma(sgt);
+	/*
+	 * A lock class of its own (mutex_init() makes one per call site): an
+	 * import's vmap_lock is held around the exporter's vmap, which takes
+	 * that dma-buf's reservation lock, while a dumb buffer's is taken
+	 * inside our own reservation lock when another importer vmaps it.
+	 */
 	mutex_init(&bo->vmap_lock);
 	fakedisp_bo_register(fd, bo);
 	fakedisp_event(fd, "imported", bo->id, ino, bo->pfn_hash);
 	return &bo->base;
 
 err_unmap:
-	dma_buf_unmap_attachment_unlocked(attach, sgt, FAKEDISP_IMPORT_DIR);
+	fakedisp_compat_dma_buf_unmap(attach, sgt, FAKEDISP_IMPORT_DIR);
 	fakedisp_event(fd, "unmap", 0, ino, 0);
 err_detach:
 	dma_buf_detach(dmabuf, attach);
@@ -163,35 +176,11 @@ err_detach:
 }
 
 /*
- * For exporters without ->vmap: map the pages behind the sg_table
- * ourselves. Exporters whose memory has no struct page (device memory)
- * cannot be read this way and the commit that shows them fails.
+ * Called by fakedisp_bo_vmap() with bo->vmap_lock held, when the first
+ * frame that shows the buffer is made. The exporter's vmap is the only CPU
+ * view of a foreign buffer we may use; without one the buffer cannot be
+ * scanned out, and the commit that wants to show it fails.
  */
-static int vmap_sgt_pages(struct fakedisp_bo *bo)
-{
-	unsigned int n = bo->base.size >> PAGE_SHIFT, i = 0;
-	struct sg_page_iter piter;
-	struct page **pages;
-	void *vaddr;
-
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-	for_each_sgtable_page(bo->sgt, &piter, 0) {
-		if (i == n)
-			break;
-		pages[i++] = sg_page_iter_page(&piter);
-	}
-	vaddr = i == n ? vmap(pages, n, VM_MAP, PAGE_KERNEL) : NULL;
-	kvfree(pages);
-	if (!vaddr)
-		return i == n ? -ENOMEM : -EINVAL;
-	iosys_map_set_vaddr(&bo->map, vaddr);
-	bo->vmapped_pages = true;
-	return 0;
-}
-
-/* Called with bo->vmap_lock held, when the buffer is first put on screen. */
 int fakedisp_import_vmap(struct fakedisp_bo *bo)
 {
 	struct fakedisp_device *fd = to_fakedisp(bo->base.dev);
@@ -204,16 +193,23 @@ int fakedisp_import_vmap(struct fakedisp_bo *bo)
 		fakedisp_compat_dma_buf_vunmap(bo->dmabuf, &map);
 		ret = -EOPNOTSUPP;
 	}
-	if (!ret) {
-		bo->map = map;
-		fakedisp_event(fd, "vmap", bo->id, bo->ino, 0);
-		return 0;
+	if (ret) {
+		fakedisp_event(fd, "vmap-failed", bo->id, bo->ino, -ret);
+		drm_err_ratelimited(&fd->drm,
+				    "dma-buf %lu (%s): no CPU mapping from its exporter (%d), cannot scan it out\n",
+				    bo->ino, bo->dmabuf->exp_name, ret);
+		return ret;
 	}
+	bo->map = map;
+	fakedisp_event(fd, "vmap", bo->id, bo->ino, 0);
+	return 0;
+}
 
-	ret = vmap_sgt_pages(bo);
-	fakedisp_event(fd, ret ? "vmap-failed" : "vmap-pages", bo->id, bo->ino,
-		       -ret);
-	return ret;
+/* Called by fakedisp_bo_vunmap() with bo->vmap_lock held: the last user. */
+void fakedisp_import_vunmap(struct fakedisp_bo *bo)
+{
+	fakedisp_compat_dma_buf_vunmap(bo->dmabuf, &bo->map);
+	fakedisp_event(to_fakedisp(bo->base.dev), "vunmap", bo->id, bo->ino, 0);
 }
 
 /* The last reference is gone: undo the import in reverse order. */
@@ -223,16 +219,7 @@ void fakedisp_import_release(struct fakedisp_bo *bo)
 	struct dma_buf_attachment *attach = bo->base.import_attach;
 	struct dma_buf *dmabuf = bo->dmabuf;
 
-	if (!iosys_map_is_null(&bo->map)) {
-		if (bo->vmapped_pages)
-			vunmap(bo->map.vaddr);
-		else
-			fakedisp_compat_dma_buf_vunmap(dmabuf, &bo->map);
-		iosys_map_clear(&bo->map);
-		fakedisp_event(fd, "vunmap", bo->id, bo->ino, 0);
-	}
-
-	dma_buf_unmap_attachment_unlocked(attach, bo->sgt, FAKEDISP_IMPORT_DIR);
+	fakedisp_compat_dma_buf_unmap(attach, bo->sgt, FAKEDISP_IMPORT_DIR);
 	bo->sgt = NULL;
 	fakedisp_event(fd, "unmap", bo->id, bo->ino, 0);
 

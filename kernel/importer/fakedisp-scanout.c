@@ -11,6 +11,10 @@
  * replaces is "released": it is no longer scanned out, and its producer may
  * reuse the buffer as soon as it sees the event.
  *
+ * A frame holds a vmap reference on its buffers (fakedisp_bo_vmap(), taken
+ * in prepare_fb where sleeping is allowed): a buffer is mapped for the CPU
+ * exactly while a frame that shows it (or is about to) exists.
+ *
  * At each vblank the frame on screen is noted for the worker, which reads
  * it:
  *   - the frame stamp (include/dmabuf-interop/frame-stamp.h) at byte 0 of
@@ -59,6 +63,10 @@ enum stamp_verdict {
 	STAMP_REWRITTEN,
 };
 
+/*
+ * prepare_fb: a frame for the plane state, with a mapping of every buffer
+ * of the framebuffer for the CPU.
+ */
 struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 {
 	struct fakedisp_device *fd = to_fakedisp(state->plane->dev);
@@ -66,14 +74,12 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 	struct fakedisp_frame *frame;
 	struct fakedisp_bo *bo;
 	unsigned int i;
+	int ret;
 
 	frame = kzalloc(sizeof(*frame), GFP_KERNEL);
 	if (!frame)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&frame->ref);
-	drm_framebuffer_get(fb);
-	frame->fb = fb;
-	frame->id = atomic64_inc_return(&fd->frame_seq);
 	frame->format = fb->format->format;
 	frame->src_x = state->src_x >> 16;
 	frame->src_y = state->src_y >> 16;
@@ -81,23 +87,42 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 	frame->height = state->src_h >> 16;
 	for (i = 0; i < fb->format->num_planes; i++) {
 		bo = to_fakedisp_bo(fb->obj[i]);
+		ret = fakedisp_bo_vmap(bo);
+		if (ret)
+			goto err_vunmap;
 		frame->bos[i] = bo;
 		frame->planes[i] = (const u8 *)bo->map.vaddr + fb->offsets[i];
 		frame->pitches[i] = fb->pitches[i];
 	}
+	drm_framebuffer_get(fb);
+	frame->fb = fb;
+	frame->id = atomic64_inc_return(&fd->frame_seq);
 	return frame;
+
+err_vunmap:
+	while (i--)
+		fakedisp_bo_vunmap(frame->bos[i]);
+	kfree(frame);
+	return ERR_PTR(ret);
 }
 
+/* Unmaps the buffers, then lets go of the framebuffer (and maybe them). */
 static void fakedisp_frame_release(struct kref *ref)
 {
 	struct fakedisp_frame *frame = container_of(ref, struct fakedisp_frame,
 						    ref);
+	unsigned int i;
 
+	for (i = 0; i < ARRAY_SIZE(frame->bos) && frame->bos[i]; i++)
+		fakedisp_bo_vunmap(frame->bos[i]);
 	drm_framebuffer_put(frame->fb);
 	kfree(frame);
 }
 
-/* Process context only: the last put may free buffers and detach. */
+/*
+ * Process context only: the last put unmaps the buffers, and may free them
+ * and detach from the exporter.
+ */
 void fakedisp_frame_put(struct fakedisp_frame *frame)
 {
 	kref_put(&frame->ref, fakedisp_frame_release);

@@ -54,11 +54,13 @@ extern unsigned int fakedisp_refresh_hz;
  * @dmabuf: for an import, the dma-buf we attached to (we hold a reference)
  * @ino: inode number of @dmabuf, shown in debugfs
  * @pfn_hash: pfn hash of the pages (pfn-hash.h), the zero-copy proof
- * @vmap_lock: serialises creating @map
- * @map: the kernel mapping the scanout worker reads, made on first scanout
- *	 and kept until the object is freed
- * @vmapped_pages: true when @map is our own vmap() of sg pages, because
- *	 the exporter has no vmap
+ * @vmap_lock: protects @map and @vmap_count
+ * @map: the kernel mapping, while @vmap_count is not zero: for an import
+ *	 the exporter's dma_buf_vmap(), for our own pages our vmap()
+ * @vmap_count: users of @map: the frames that show the buffer
+ *	 (fakedisp_frame, one per colour plane it backs) and, for an
+ *	 exported dumb buffer, other importers' vmaps; the mapping goes when
+ *	 the last of them does
  * @link: entry in fakedisp_device.buffers
  */
 struct fakedisp_bo {
@@ -69,9 +71,9 @@ struct fakedisp_bo {
 	struct dma_buf *dmabuf;
 	unsigned long ino;
 	u64 pfn_hash;
-	struct mutex vmap_lock; /* serialises creating map */
+	struct mutex vmap_lock; /* map, vmap_count */
 	struct iosys_map map;
-	bool vmapped_pages;
+	unsigned int vmap_count;
 	struct list_head link;
 };
 
@@ -83,7 +85,8 @@ static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
 /**
  * struct fakedisp_frame - what the display scans out between two commits
  * @ref: held by the plane state that made it, the device while it is on
- *	 screen, and the scanout worker while it reads it
+ *	 screen, and the scanout worker while it reads it; the last put
+ *	 unmaps the buffers and may free them (process context)
  * @fb: the framebuffer (we hold a reference)
  * @id: commit sequence number, for the event log
  * @format: DRM fourcc
@@ -92,7 +95,9 @@ static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
  * @src_x: first visible column of the framebuffer
  * @src_y: first visible row
  * @planes: CPU address of byte 0 of each colour plane (bo mapping + offset)
- * @bos: the buffer object of each plane (for CPU access brackets)
+ * @bos: the buffer object of each plane; the frame holds a vmap reference
+ *	 on each (one per plane), so a buffer is mapped only while a frame
+ *	 that shows it exists
  * @pitches: bytes per row of each plane
  * @shown: set at the first vblank that scans it out
  * @retired: set when a newer frame replaced it; a read that overlaps it is
@@ -282,12 +287,14 @@ int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
 			 struct drm_mode_create_dumb *args);
 void fakedisp_bo_register(struct fakedisp_device *fd, struct fakedisp_bo *bo);
 int fakedisp_bo_vmap(struct fakedisp_bo *bo);
+void fakedisp_bo_vunmap(struct fakedisp_bo *bo);
 extern const struct drm_gem_object_funcs fakedisp_bo_funcs;
 
 /* fakedisp-prime.c */
 struct drm_gem_object *fakedisp_gem_prime_import(struct drm_device *drm,
 						 struct dma_buf *dmabuf);
 int fakedisp_import_vmap(struct fakedisp_bo *bo);
+void fakedisp_import_vunmap(struct fakedisp_bo *bo);
 void fakedisp_import_release(struct fakedisp_bo *bo);
 
 /* fakedisp-scanout.c */

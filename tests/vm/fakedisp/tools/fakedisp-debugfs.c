@@ -63,7 +63,7 @@ int fakedisp_buffers(unsigned long ino, char hash[17])
 	char *save = NULL;
 	int found = 0;
 
-	/* "id kind size ino pfn_hash exporter refs handles vmapped" */
+	/* "id kind size ino pfn_hash exporter refs handles vmaps" */
 	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		unsigned long id, l_ino;
@@ -79,6 +79,48 @@ int fakedisp_buffers(unsigned long ino, char hash[17])
 	}
 	free(text);
 	return found;
+}
+
+long fakedisp_buffer_vmaps(unsigned long ino)
+{
+	char *text = debugfs_read(FAKEDISP_DEBUGFS "/buffers");
+	char *save = NULL;
+	long vmaps = -1;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long id, l_ino, refs, handles, v;
+		char kind[16], h[17], exporter[64];
+		size_t size;
+
+		if (sscanf(line, "%lu %15s %zu %lu %16s %63s %lu %lu %lu", &id, kind, &size, &l_ino,
+			   h, exporter, &refs, &handles, &v) == 9 &&
+		    l_ino == ino)
+			vmaps = (long)v;
+	}
+	free(text);
+	return vmaps;
+}
+
+int fakedisp_event_count(unsigned long ino, uint64_t since_ns, const char *type)
+{
+	char *text = debugfs_read(FAKEDISP_DEBUGFS "/events");
+	char *save = NULL;
+	int count = 0;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned long long ns, arg;
+		unsigned long l_ino;
+		unsigned int bo;
+		char t[32];
+
+		if (sscanf(line, "%llu %31s bo=%u ino=%lu arg=%llu", &ns, t, &bo, &l_ino, &arg) == 5 &&
+		    ns >= since_ns && l_ino == ino && strcmp(t, type) == 0)
+			count++;
+	}
+	free(text);
+	return count;
 }
 
 void fakedisp_event_pos(unsigned long ino, uint64_t since_ns, const char *const *types, int n,

@@ -19,6 +19,12 @@ long long scanout_counter(const char *name);
 /* How many fakedisp buffer objects stand for dma-buf inode @ino; the pfn
  * hash (16 hex digits) of the last one goes to @hash unless NULL. */
 int fakedisp_buffers(unsigned long ino, char hash[17]);
+/* Users of the kernel mapping of the buffer object with dma-buf inode
+ * @ino (the "vmaps" column), -1 when none is listed. */
+long fakedisp_buffer_vmaps(unsigned long ino);
+/* How many @type events for dma-buf inode @ino were logged at or after
+ * @since_ns (CLOCK_MONOTONIC). */
+int fakedisp_event_count(unsigned long ino, uint64_t since_ns, const char *type);
 /* For each of the @n event @types, the position (1-based) in one read of
  * the event log of its first occurrence for dma-buf inode @ino logged at
  * or after @since_ns (CLOCK_MONOTONIC), 0 if none. Inode numbers of freed
