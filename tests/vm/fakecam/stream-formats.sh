@@ -38,10 +38,13 @@ for fmt in XR24 NV12 YUYV; do
 done
 v4l2-ctl -d "$cam" --set-ctrl=pattern_mode=0,unthrottled=0 || fail "resetting the controls"
 
-# The frame rate is honoured: 10 frames at 5 fps take about 2 s.
+# The frame rate is honoured: 10 frames at 5 fps take about 2 s, never
+# less than 1.5 s (the throttle works). The upper bound only catches a
+# throttle far too slow: a starved TCG guest (the debug kernel on a busy
+# host) takes 6 s where a Debian kernel takes 2.
 v4l2-ctl -d "$cam" --set-fmt-video=width=64,height=64,pixelformat=XR24 --set-parm=5 >/dev/null
 start=$(date +%s%N)
 v4l2-ctl -d "$cam" --stream-mmap=4 --stream-count=10 || fail "streaming at 5 fps"
 ms=$((($(date +%s%N) - start) / 1000000))
-{ [ "$ms" -ge 1500 ] && [ "$ms" -le 6000 ]; } || fail "10 frames at 5 fps took $ms ms"
+{ [ "$ms" -ge 1500 ] && [ "$ms" -le 15000 ]; } || fail "10 frames at 5 fps took $ms ms"
 pass "10 frames at 5 fps in $ms ms"
