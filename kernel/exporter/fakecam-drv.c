@@ -154,6 +154,14 @@ static struct fakecam_dev *fakecam_create(unsigned int index)
 	ret = dma_coerce_mask_and_coherent(&cam->pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto unregister_pdev;
+	/*
+	 * Nor a segment limit: an importer's mapping for this device (a
+	 * V4L2_MEMORY_DMABUF buffer) may merge contiguous pages into segments
+	 * longer than the 64 KiB a device that says nothing is held to, which
+	 * CONFIG_DMA_API_DEBUG reports (fakedisp's dumb buffers did).
+	 */
+	dma_set_max_seg_size(&cam->pdev->dev, UINT_MAX);
+	dma_set_seg_boundary(&cam->pdev->dev, ULONG_MAX);
 
 	snprintf(cam->v4l2_dev.name, sizeof(cam->v4l2_dev.name), "%s-%u",
 		 FAKECAM_NAME, index);
