@@ -103,8 +103,12 @@ static void detach_fakecam(struct dma_buf *dbuf,
 
 /*
  * dma_buf_map_attachment(): the importer wants DMA addresses for its device.
- * dma_map_sgtable() programs the IOMMU (if any) for attach->dev and flushes
- * the CPU caches so the device sees what the CPU wrote.
+ * dma_map_sgtable() programs the IOMMU (if any) for attach->dev; the sync
+ * after it flushes the CPU caches so the device sees what the CPU wrote.
+ * The mapping itself skips the CPU sync, as DRM's PRIME helpers do: several
+ * attachments of one buffer for the same device are what dma-buf is for,
+ * and DMA-API debug reports overlapping mappings that sync on their own
+ * ("cacheline tracking EEXIST").
  */
 static struct sg_table *map_fakecam(struct dma_buf_attachment *attach,
 				    enum dma_data_direction dir)
@@ -121,8 +125,9 @@ static struct sg_table *map_fakecam(struct dma_buf_attachment *attach,
 		mutex_unlock(&exp->lock);
 		return ERR_PTR(-EBUSY);
 	}
-	ret = dma_map_sgtable(a->dev, &a->sgt, dir, 0);
+	ret = dma_map_sgtable(a->dev, &a->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (!ret) {
+		dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
 		a->dir = dir;
 		a->mapped = true;
 	}
@@ -145,7 +150,8 @@ static void unmap_fakecam(struct dma_buf_attachment *attach,
 
 	mutex_lock(&exp->lock);
 	if (!WARN_ON(!a->mapped || sgt != &a->sgt)) {
-		dma_unmap_sgtable(a->dev, &a->sgt, a->dir, 0);
+		dma_sync_sgtable_for_cpu(a->dev, &a->sgt, a->dir);
+		dma_unmap_sgtable(a->dev, &a->sgt, a->dir, DMA_ATTR_SKIP_CPU_SYNC);
 		a->dir = DMA_NONE;
 		a->mapped = false;
 	}
