@@ -34,9 +34,10 @@ out=$(sleep 8 | timeout -s INT 6 stdbuf -oL modetest -M fakedisp -s "$conn@$crtc
 rate=$(echo "$out" | awk '/^freq:/ { f = $2 } END { sub("Hz", "", f); print f }')
 [ -n "$rate" ] || fail "modetest -v printed no flip rate: $out"
 # Never faster than the refresh rate. Slower only when the host starves the
-# emulated CPU that runs the vblank timer; fakedisp-import checks the exact
+# emulated CPU that runs the vblank timer (the debug kernel on a
+# busy host: 17 Hz seen); fakedisp-import checks the exact
 # pacing from the flip events' timestamps.
-awk -v r="$rate" 'BEGIN { exit !(r > 20 && r < 61) }' || fail "flips at $rate Hz at 60 Hz"
+awk -v r="$rate" 'BEGIN { exit !(r > 5 && r < 61) }' || fail "flips at $rate Hz at 60 Hz"
 pass "modetest -v flips at $rate Hz"
 
 scanned=$(awk '/^scanned:/ { print $2 }' /sys/kernel/debug/fakedisp/scanout)
