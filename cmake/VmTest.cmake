@@ -26,6 +26,21 @@ set(DMABUF_VIVID_KNOWN_ISSUES "schedule_timeout: wrong timeout value")
 
 set(DMABUF_DEBUG_KERNEL_SLOWDOWN 3)
 
+# Scenarios not yet shown clean on the debug kernel: registered there but
+# disabled, so ctest lists each as "Not Run (Disabled)" in every run's
+# summary instead of leaving it out. docs/testing.md ("Known issues") says
+# why each is here; the list only shrinks.
+set(DMABUF_DEBUG_KERNEL_PENDING
+  bench-smoke fakecam-stream-formats fakecam-bad-input
+  fakedisp-modetest fakedisp-import fakedisp-bad-input fakedisp-refresh-1000
+  fakedisp-testexp-locking fakedisp-testexp-no-vmap fakedisp-testexp-vmap-lifetime
+  fakedisp-testexp-release-in-tail fakedisp-dma-direct fakedisp-dumb-cap
+  gstreamer modules-load-unload vmrun-exit-codes vmrun-catches-warning vmrun-timeout
+  pipeline-pool-640x480 pipeline-pool-1920x1080 pipeline-fd-per-frame-640x480
+  pipeline-fd-per-frame-1920x1080 pipeline-display-allocates-640x480
+  pipeline-display-allocates-1920x1080 pipeline-seed-walkthrough pipeline-faults
+  pipeline-hostile-client)
+
 function(dmabuf_add_vm_test name)
   cmake_parse_arguments(PARSE_ARGV 1 T "HOST;DEBUG_KERNEL_ONLY" "SCRIPT;TIMEOUT;MEMORY"
     "ARGS;MODULES;MODPROBE;PARAMS;KNOWN_ISSUES")
@@ -91,6 +106,9 @@ function(dmabuf_add_vm_test name)
     # ctest's own timeout is a backstop behind vmrun's.
     math(EXPR backstop "${timeout} + 60")
     set_tests_properties(${test} PROPERTIES LABELS "vm;${rel}" TIMEOUT ${backstop})
+    if(rel STREQUAL DMABUF_DEBUG_KERNEL_RELEASE AND name IN_LIST DMABUF_DEBUG_KERNEL_PENDING)
+      set_tests_properties(${test} PROPERTIES DISABLED TRUE)
+    endif()
     file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/vm-logs/${rel})
   endforeach()
 endfunction()
