@@ -65,8 +65,15 @@ static int attach_fakecam(struct dma_buf *dbuf,
 	if (!a)
 		return -ENOMEM;
 
-	ret = sg_alloc_table_from_pages(&a->sgt, buf->pages, buf->n_pages, 0,
-					buf->size, GFP_KERNEL);
+	/*
+	 * Contiguous pages merge into one segment, but never beyond what the
+	 * importer's device can take in one: a device without dma_parms (vgem's
+	 * platform device) takes 64 KiB, and DMA-API debug reports a longer one.
+	 */
+	ret = sg_alloc_table_from_pages_segment(&a->sgt, buf->pages,
+						buf->n_pages, 0, buf->size,
+						dma_get_max_seg_size(attach->dev),
+						GFP_KERNEL);
 	if (ret) {
 		kfree(a);
 		return ret;
