@@ -208,7 +208,15 @@ static struct dma_buf *fakecam_mem_get_dmabuf(struct vb2_buffer *vb,
 
 /*
  * QBUF with a new fd: vb2 hands us the dma-buf (it holds the reference).
- * Attaching for the camera's device is what a DMA engine would do.
+ *
+ * Nothing here can fail: in 6.12 (and since the attach/map rework of
+ * __prepare_dmabuf()), when attach_dmabuf fails vb2 returns without putting
+ * the reference it took on the fd's dma-buf, which leaks it (the fail-nth
+ * sweep shows the file count growing by one per failed QBUF). A failed
+ * map_dmabuf is cleaned up correctly (detach_dmabuf, then the put), so the
+ * import lives in the vb2 buffer, and the size check and the attachment
+ * for the camera's device, which a DMA engine would need, are made in
+ * fakecam_mem_map_dmabuf(), right after this in the same QBUF.
  */
 static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 				       struct device *dev,
@@ -216,32 +224,32 @@ static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 				       unsigned long size)
 {
 	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
-	struct fakecam_import *imp;
+	struct fakecam_vb *fvb = container_of(to_vb2_v4l2_buffer(vb),
+					      struct fakecam_vb, vb);
+	struct fakecam_import *imp = NULL;
+	unsigned int i;
 
-	if (dbuf->size < size)
-		return ERR_PTR(-EFAULT);
+	/* vb2 attaches a buffer's planes in turn, each to a free import. */
+	for (i = 0; i < ARRAY_SIZE(fvb->imports) && !imp; i++)
+		if (!fvb->imports[i].in_use)
+			imp = &fvb->imports[i];
+	if (WARN_ON(!imp))
+		return ERR_PTR(-EINVAL);
 
-	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
-	if (!imp)
-		return ERR_PTR(-ENOMEM);
-
-	imp->cam = cam;
-	imp->index = vb->index;
-	imp->dbuf = dbuf;
-	imp->ino = file_inode(dbuf->file)->i_ino;
-	imp->dir = vb->vb2_queue->dma_dir;
-	imp->attach = dma_buf_attach(dbuf, dev);
-	if (IS_ERR(imp->attach)) {
-		void *err = imp->attach;
-
-		kfree(imp);
-		return err;
-	}
+	*imp = (struct fakecam_import) {
+		.cam = cam,
+		.index = vb->index,
+		.dbuf = dbuf,
+		.ino = file_inode(dbuf->file)->i_ino,
+		.dev = dev,
+		.dir = vb->vb2_queue->dma_dir,
+		.size = size,
+		.in_use = true,
+	};
 
 	mutex_lock(&cam->buffers_lock);
 	list_add_tail(&imp->node, &cam->imports);
 	mutex_unlock(&cam->buffers_lock);
-	fakecam_event(cam, FAKECAM_EV_IMPORT_ATTACH, imp->index, imp->ino, dev);
 	return imp;
 }
 
@@ -289,12 +297,26 @@ static int fakecam_import_vmap(struct fakecam_import *imp)
 static int fakecam_mem_map_dmabuf(void *buf_priv)
 {
 	struct fakecam_import *imp = buf_priv;
+	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	u64 hash;
 	int ret;
 
 	if (WARN_ON(imp->sgt))
 		return 0;
+
+	if (!imp->attach) {
+		if (imp->dbuf->size < imp->size)
+			return -EFAULT;
+		attach = dma_buf_attach(imp->dbuf, imp->dev);
+		if (IS_ERR(attach))
+			return PTR_ERR(attach);
+		mutex_lock(&imp->cam->buffers_lock);
+		imp->attach = attach;
+		mutex_unlock(&imp->cam->buffers_lock);
+		fakecam_event(imp->cam, FAKECAM_EV_IMPORT_ATTACH, imp->index,
+			      imp->ino, imp->dev);
+	}
 
 	sgt = fakecam_dmabuf_map(imp->attach, imp->dir);
 	if (IS_ERR(sgt))
@@ -342,10 +364,13 @@ static void fakecam_mem_detach_dmabuf(void *buf_priv)
 	mutex_lock(&imp->cam->buffers_lock);
 	list_del(&imp->node);
 	mutex_unlock(&imp->cam->buffers_lock);
-	fakecam_event(imp->cam, FAKECAM_EV_IMPORT_DETACH, imp->index, imp->ino,
-		      imp->attach->dev);
-	dma_buf_detach(imp->dbuf, imp->attach);
-	kfree(imp);
+	/* Never attached when the first map failed before it could. */
+	if (imp->attach) {
+		fakecam_event(imp->cam, FAKECAM_EV_IMPORT_DETACH, imp->index,
+			      imp->ino, imp->dev);
+		dma_buf_detach(imp->dbuf, imp->attach);
+	}
+	imp->in_use = false;
 }
 
 /* ---- both kinds ---- */

@@ -145,16 +145,6 @@ struct fakecam_dev {
 };
 
 /**
- * struct fakecam_vb - a vb2 buffer of the capture queue
- * @vb: the vb2 buffer
- * @node: entry in fakecam_dev.active
- */
-struct fakecam_vb {
-	struct vb2_v4l2_buffer vb;
-	struct list_head node;
-};
-
-/**
  * struct fakecam_buffer - the memory of one MMAP buffer: system pages
  * @cam: the camera that allocated it
  * @index: vb2 index at allocation time
@@ -218,7 +208,9 @@ struct fakecam_export {
  * @index: vb2 index of the buffer
  * @dbuf: the imported dma-buf (vb2 holds the reference)
  * @ino: the inode number of @dbuf's file, as the exporter reports it
- * @attach: our attachment to it, made for the camera's device
+ * @dev: the device vb2 gave for the plane (the camera's), to attach for
+ * @attach: our attachment to it, made for @dev at the first map; NULL
+ *	    before
  * @sgt: the importer mapping while vb2 has the plane mapped
  * @dir: the DMA direction of the queue
  * @map: the kernel mapping (dma_buf_vmap()), taken with @sgt
@@ -226,6 +218,8 @@ struct fakecam_export {
  * @pfn_hash: pfn_hash_sgt_dma() of the last mapping, the zero-copy fingerprint
  *	to compare with the exporter's (valid once @hashed)
  * @hashed: the plane was mapped at least once
+ * @size: the plane's length, which @dbuf must hold
+ * @in_use: vb2 gave us @dbuf (attach_dmabuf) and has not taken it back
  * @node: entry in fakecam_dev.imports
  */
 struct fakecam_import {
@@ -233,6 +227,7 @@ struct fakecam_import {
 	unsigned int index;
 	struct dma_buf *dbuf;
 	u64 ino;
+	struct device *dev;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
@@ -240,7 +235,23 @@ struct fakecam_import {
 	bool vmapped;
 	u64 pfn_hash;
 	bool hashed;
+	unsigned long size;
+	bool in_use;
 	struct list_head node;
+};
+
+/**
+ * struct fakecam_vb - a vb2 buffer of the capture queue
+ * @vb: the vb2 buffer
+ * @node: entry in fakecam_dev.active
+ * @imports: its planes' imports (V4L2_MEMORY_DMABUF), one per plane: part
+ *	     of the buffer, so that attach_dmabuf never fails (see
+ *	     fakecam_mem_attach_dmabuf())
+ */
+struct fakecam_vb {
+	struct vb2_v4l2_buffer vb;
+	struct list_head node;
+	struct fakecam_import imports[VB2_MAX_PLANES];
 };
 
 /* fakecam-memops.c */

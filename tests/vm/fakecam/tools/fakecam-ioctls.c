@@ -223,9 +223,10 @@ static void errors_buffers(int fd)
 }
 
 /*
- * DMABUF import: a dma-buf too small for the format is refused at QBUF; one
- * large enough (fakecam's own export, its vb2 buffer already freed) is
- * filled with the right frame through dma_buf_vmap.
+ * DMABUF import: a dma-buf too small for the format, or for the length
+ * given, is refused at QBUF; one large enough (fakecam's own export, its
+ * vb2 buffer already freed) is filled with the right frame through
+ * dma_buf_vmap.
  */
 static void errors_import(int fd)
 {
@@ -248,6 +249,15 @@ static void errors_import(int fd)
 	reqbufs(fd, V4L2_MEMORY_DMABUF, 1);
 	b.type = CAP, b.memory = V4L2_MEMORY_DMABUF, b.index = 0, b.m.fd = small;
 	expect("QBUF DMABUF smaller than the format", fd, VIDIOC_QBUF, &b, EINVAL);
+	/*
+	 * A length that passes vb2's check (the format's size) but is more
+	 * than the dma-buf holds: refused by fakecam. vb2 in 6.12 leaks its
+	 * reference on the dma-buf when the driver refuses at attach_dmabuf;
+	 * bad-input.sh sees the export still listed after every fd is closed.
+	 */
+	b.length = f.fmt.pix.sizeimage;
+	expect("QBUF DMABUF with a length beyond the dma-buf", fd, VIDIOC_QBUF, &b, EFAULT);
+	b.length = 0;
 	b.m.fd = 0;
 	expect("QBUF DMABUF fd that is no dma-buf", fd, VIDIOC_QBUF, &b, EINVAL);
 	b.memory = V4L2_MEMORY_MMAP, b.m.fd = big;
