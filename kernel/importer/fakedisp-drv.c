@@ -28,7 +28,15 @@ module_param_named(refresh_hz, fakedisp_refresh_hz, uint, 0444);
 MODULE_PARM_DESC(refresh_hz,
 		 "Refresh rate of every mode in Hz: the vblank rate (1-1000, default 60)");
 
+/* The same name and default as fakecam's cap on its buffers. */
+unsigned int fakedisp_max_memory_mb = 512;
+module_param_named(max_memory_mb, fakedisp_max_memory_mb, uint, 0444);
+MODULE_PARM_DESC(max_memory_mb,
+		 "Most memory all dumb buffers together may take, in MiB (default 512)");
+
 static struct fakedisp_device *fakedisp;
+/* DMA parameters for a device that has none of its own (faux, 6.14 on). */
+static struct device_dma_parameters fakedisp_dma_parms;
 
 DEFINE_DRM_GEM_FOPS(fakedisp_fops);
 
@@ -73,6 +81,8 @@ static int fakedisp_create(void)
 	INIT_LIST_HEAD(&fd->buffers);
 	INIT_LIST_HEAD(&fd->released);
 	INIT_WORK(&fd->scanout_work, fakedisp_scanout_work);
+	atomic_long_set(&fd->dumb_bytes, 0);
+	fd->dumb_max = (unsigned long)fakedisp_max_memory_mb << 20;
 
 	/*
 	 * Exporters DMA-map their buffers for this device. It stands for no
@@ -85,6 +95,18 @@ static int fakedisp_create(void)
 	ret = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_devres;
+	/*
+	 * Nor does it limit DMA segments. The segments of an sg_table mapped
+	 * for a device must fit its dma_get_max_seg_size() and
+	 * dma_get_seg_boundary(), 64 KiB and 4 GiB for a device that says
+	 * nothing; exporters merge contiguous pages into longer ones (vgem,
+	 * fakecam), which CONFIG_DMA_API_DEBUG reports. A platform device has
+	 * DMA parameters to set, a faux device none.
+	 */
+	if (!dev->dma_parms)
+		dev->dma_parms = &fakedisp_dma_parms;
+	dma_set_max_seg_size(dev, UINT_MAX);
+	dma_set_seg_boundary(dev, ULONG_MAX);
 
 	fd->scanout_wq = alloc_ordered_workqueue("fakedisp-scanout", 0);
 	if (!fd->scanout_wq) {
@@ -126,6 +148,7 @@ static void fakedisp_destroy(struct fakedisp_device *fd)
 	hrtimer_cancel(&fd->vblank_timer);
 	/* The worker may still hold a frame; it lets go of it here. */
 	destroy_workqueue(fd->scanout_wq);
+	fakedisp_scanout_put_released(fd);
 	fakedisp_debugfs_fini(fd);
 	devres_release_group(dev, NULL);
 	fakedisp_compat_device_destroy(dev);

@@ -9,6 +9,11 @@
  * (fakedisp_bo_vmap()/fakedisp_bo_vunmap(), counted): the frames that show
  * the buffer (fakedisp-scanout.c) and other importers of an exported dumb
  * buffer. Both have a pfn hash shown in debugfs.
+ *
+ * Dumb buffers are memory any DRM client can pin, so they are capped in
+ * total (module parameter max_memory_mb, -ENOMEM past it, as fakecam caps
+ * its buffers) and their pages are charged to the creator's memory cgroup
+ * (__GFP_ACCOUNT).
  */
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -110,10 +115,12 @@ static void fakedisp_bo_free(struct drm_gem_object *obj)
 
 	/* Every user of the mapping holds a reference on the object. */
 	WARN_ON(bo->vmap_count);
-	if (obj->import_attach)
+	if (obj->import_attach) {
 		fakedisp_import_release(bo);
-	else
+	} else {
 		free_pages_array(bo->pages, obj->size >> PAGE_SHIFT);
+		atomic_long_sub(obj->size, &fd->dumb_bytes);
+	}
 	fakedisp_event(fd, "free", bo->id, bo->ino, 0);
 
 	drm_gem_object_release(obj);
@@ -212,21 +219,34 @@ const struct drm_gem_object_funcs fakedisp_bo_funcs = {
 	.vm_ops = &fakedisp_bo_vm_ops,
 };
 
+/*
+ * The pages are the client's memory: charged to its memory cgroup, and a
+ * request that cannot be met fails without waking the OOM killer.
+ */
+#define FAKEDISP_DUMB_GFP (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 static struct fakedisp_bo *fakedisp_bo_create(struct fakedisp_device *fd,
 					      size_t size)
 {
 	unsigned long n = size >> PAGE_SHIFT, i;
 	struct fakedisp_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
-	if (!bo)
+	/* Reserve first: concurrent creators cannot overshoot the cap. */
+	if (atomic_long_add_return(size, &fd->dumb_bytes) > fd->dumb_max) {
+		atomic_long_sub(size, &fd->dumb_bytes);
+		fakedisp_event(fd, "create-failed", 0, 0, size);
 		return ERR_PTR(-ENOMEM);
-	bo->pages = kvmalloc_array(n, sizeof(*bo->pages), GFP_KERNEL);
+	}
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
+	if (!bo)
+		goto err_unreserve;
+	bo->pages = kvmalloc_array(n, sizeof(*bo->pages), FAKEDISP_DUMB_GFP);
 	if (!bo->pages)
 		goto err_bo;
 	/* Zeroed: a fresh buffer must not show what freed memory held. */
 	for (i = 0; i < n; i++) {
-		bo->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		bo->pages[i] = alloc_page(FAKEDISP_DUMB_GFP | __GFP_ZERO);
 		if (!bo->pages[i])
 			goto err_pages;
 	}
@@ -243,10 +263,16 @@ err_pages:
 	free_pages_array(bo->pages, i);
 err_bo:
 	kfree(bo);
+err_unreserve:
+	atomic_long_sub(size, &fd->dumb_bytes);
 	return ERR_PTR(-ENOMEM);
 }
 
-/* DRM_IOCTL_MODE_CREATE_DUMB: bpp is 8 (NV12), 16 (YUYV) or 32 (RGB). */
+/*
+ * DRM_IOCTL_MODE_CREATE_DUMB: bpp is 8 (NV12), 16 (YUYV) or 32 (RGB).
+ * -EINVAL for a size no buffer may have, -ENOMEM past the total cap or
+ * when the memory is not there (the cgroup's limit included).
+ */
 int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
 			 struct drm_mode_create_dumb *args)
 {

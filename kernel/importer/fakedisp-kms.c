@@ -18,7 +18,14 @@
  * The plane's prepare_fb maps the buffers for the CPU and builds the frame
  * description (fakedisp-scanout.c); atomic_update hands it to the scanout,
  * which reads it at each vblank. The mapping lasts as long as the frame.
+ *
+ * The commit tail up to the flip, and the vblank tick, are what signal a
+ * commit's completion (page-flip events, out-fences): they are annotated as
+ * fence signalling sections, as the dma-fence rules ask, so that lockdep
+ * reports a reservation lock or a memory allocation there. Nothing in them
+ * puts a frame (which can unmap and free a buffer); that comes after.
  */
+#include <linux/dma-fence.h>
 #include <linux/hrtimer.h>
 
 #include <drm/drm_atomic.h>
@@ -144,12 +151,17 @@ static const struct drm_encoder_funcs fakedisp_encoder_funcs = {
 /*
  * The vblank "interrupt". It only signals: DRM's vblank bookkeeping and
  * flip events, then a note to the scanout worker. The timestamp is the
- * period boundary the timer was aiming at, not when it ran late.
+ * period boundary the timer was aiming at, not when it ran late. It is a
+ * fence signalling section (as vkms marks its vblank timer): the flip
+ * events and out-fences of commits complete here. In hard irq the
+ * annotation is implied (dma_fence_begin_signalling() relies on the
+ * atomic-context checks there); it documents the rule for this code.
  */
 static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 {
 	struct fakedisp_device *fd = container_of(timer, struct fakedisp_device,
 						  vblank_timer);
+	bool fence_cookie = dma_fence_begin_signalling();
 	u64 periods;
 
 	periods = hrtimer_forward_now(timer, fd->period_ns);
@@ -162,6 +174,7 @@ static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 	fakedisp_scanout_flip(fd);
 	drm_crtc_handle_vblank(&fd->crtc);
 	fakedisp_scanout_vblank(fd, drm_crtc_vblank_count(&fd->crtc), periods - 1);
+	dma_fence_end_signalling(fence_cookie);
 	return HRTIMER_RESTART;
 }
 
@@ -354,9 +367,10 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 }
 
 /*
- * Before the commit tail (sleeping allowed): pick up the implicit fences,
- * and describe the frame the scanout will read, which maps every buffer of
- * the framebuffer for the CPU (fakedisp_frame_create()). A buffer the CPU cannot map (an exporter
+ * Before the commit tail (sleeping allowed, no fence signalling section
+ * yet): pick up the implicit fences, and describe the frame the scanout
+ * will read, which maps every buffer of the framebuffer for the CPU
+ * (fakedisp_frame_create()). A buffer the CPU cannot map (an exporter
  * without vmap) fails the commit here. The frame, and with it the mapping,
  * goes with the plane state or, once shown, when it is off screen. A plane
  * that will not be scanned out (CRTC inactive, plane invisible) gets no
@@ -533,11 +547,18 @@ fakedisp_fb_create_checked(struct drm_device *dev, struct drm_file *file,
 
 /*
  * The helpers' tail, waiting for the flip (not merely a vblank) before the
- * old framebuffers are cleaned up.
+ * old framebuffers are cleaned up. Up to the flip it is a fence signalling
+ * section (as komeda's and tegra's tails mark theirs): it must neither
+ * allocate memory nor take a reservation lock, since fences this commit
+ * completes may be what a holder of that lock waits for. Our CRTC and
+ * plane callbacks only queue the frames they take off screen; they are put
+ * after the section, with the old framebuffers, where the last reference to
+ * an imported buffer may go (unmap and detach take its reservation lock).
  */
 static void fakedisp_atomic_commit_tail(struct fakedisp_atomic_state *state)
 {
 	struct drm_device *dev = state->dev;
+	bool fence_cookie = dma_fence_begin_signalling();
 
 	drm_atomic_helper_commit_modeset_disables(dev, state);
 	drm_atomic_helper_commit_planes(dev, state, 0);
@@ -545,7 +566,10 @@ static void fakedisp_atomic_commit_tail(struct fakedisp_atomic_state *state)
 	drm_atomic_helper_fake_vblank(state);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(dev, state);
+	dma_fence_end_signalling(fence_cookie);
+
 	drm_atomic_helper_cleanup_planes(dev, state);
+	fakedisp_scanout_put_released(to_fakedisp(dev));
 }
 
 static const struct drm_mode_config_funcs fakedisp_mode_config_funcs = {

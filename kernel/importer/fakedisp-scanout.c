@@ -13,7 +13,12 @@
  *
  * A frame holds a vmap reference on its buffers (fakedisp_bo_vmap(), taken
  * in prepare_fb where sleeping is allowed): a buffer is mapped for the CPU
- * exactly while a frame that shows it (or is about to) exists.
+ * exactly while a frame that shows it (or is about to) exists. Released
+ * frames are only queued on fd->released, by the timer and by the commit
+ * tail alike; they are put by the scanout worker or at the end of the
+ * commit tail, outside its fence signalling section, because the last put
+ * unmaps the buffers and may free them, which takes the exporter's
+ * reservation lock.
  *
  * At each vblank the frame on screen is noted for the worker, which reads
  * it:
@@ -120,24 +125,36 @@ static void fakedisp_frame_release(struct kref *ref)
 }
 
 /*
- * Process context only: the last put unmaps the buffers, and may free them
- * and detach from the exporter.
+ * Process context only, and not in a fence signalling section: the last
+ * put unmaps the buffers, and may free them and detach from the exporter.
  */
 void fakedisp_frame_put(struct fakedisp_frame *frame)
 {
 	kref_put(&frame->ref, fakedisp_frame_release);
 }
 
+/*
+ * The commit tail takes @frame off screen (or it never got there): logged
+ * now, put later by fakedisp_scanout_put_released(). Its reference moves to
+ * fd->released.
+ */
 static void release_frame(struct fakedisp_device *fd,
 			  struct fakedisp_frame *frame)
 {
 	fakedisp_event(fd, "frame-released", frame->bos[0]->id,
 		       frame->bos[0]->ino, frame->id);
-	fakedisp_frame_put(frame);
+	spin_lock_irq(&fd->scanout_lock);
+	frame->retired = true;
+	list_add_tail(&frame->release_link, &fd->released);
+	spin_unlock_irq(&fd->scanout_lock);
 }
 
-/* Puts what flips took off screen (the tick logged it); process context. */
-static void put_released(struct fakedisp_device *fd)
+/*
+ * Puts the frames taken off screen (they were logged then). The scanout
+ * worker calls it, and the commit tail once its fence signalling section
+ * is over.
+ */
+void fakedisp_scanout_put_released(struct fakedisp_device *fd)
 {
 	struct fakedisp_frame *frame, *tmp;
 	LIST_HEAD(list);
@@ -152,9 +169,9 @@ static void put_released(struct fakedisp_device *fd)
 }
 
 /*
- * A commit hands over its frame: it goes on screen at the next vblank, like
- * a flip latched by the hardware. A frame committed and replaced before any
- * vblank was never shown and is released at once.
+ * The commit tail hands over its frame: it goes on screen at the next
+ * vblank, like a flip latched by the hardware. A frame committed and
+ * replaced before any vblank was never shown and is released at once.
  */
 void fakedisp_scanout_show(struct fakedisp_device *fd,
 			   struct fakedisp_frame *frame)
@@ -170,7 +187,10 @@ void fakedisp_scanout_show(struct fakedisp_device *fd,
 		release_frame(fd, unshown);
 }
 
-/* The CRTC or the plane goes off: nothing is scanned out any more. */
+/*
+ * The commit tail turns the CRTC or the plane off: nothing is scanned out
+ * any more.
+ */
 void fakedisp_scanout_off(struct fakedisp_device *fd)
 {
 	struct fakedisp_frame *old, *unshown;
@@ -187,7 +207,6 @@ void fakedisp_scanout_off(struct fakedisp_device *fd)
 		release_frame(fd, unshown);
 	if (old)
 		release_frame(fd, old);
-	put_released(fd);
 }
 
 /* The CRTC goes on at DRM vblank count @vblank. */
@@ -394,7 +413,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 	bool crc_on, retired;
 	u32 crc = 0;
 
-	put_released(fd);
+	fakedisp_scanout_put_released(fd);
 
 	spin_lock_irq(&fd->scanout_lock);
 	frame = fd->pending;

@@ -43,6 +43,7 @@
 #define FAKEDISP_PREFERRED_HEIGHT 1080
 
 extern unsigned int fakedisp_refresh_hz;
+extern unsigned int fakedisp_max_memory_mb;
 
 /**
  * struct fakedisp_bo - one buffer object, either our own pages or an import
@@ -85,8 +86,9 @@ static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
 /**
  * struct fakedisp_frame - what the display scans out between two commits
  * @ref: held by the plane state that made it, the device while it is on
- *	 screen, and the scanout worker while it reads it; the last put
- *	 unmaps the buffers and may free them (process context)
+ *	 screen or waits in @released, and the scanout worker while it reads
+ *	 it; the last put unmaps the buffers and may free them, so it happens
+ *	 in process context and outside the commit's fence signalling section
  * @fb: the framebuffer (we hold a reference)
  * @id: commit sequence number, for the event log
  * @format: DRM fourcc
@@ -214,7 +216,8 @@ struct fakedisp_event {
  *		  @crc_enabled and @stats against the vblank timer (hard irq)
  * @on_screen: the frame the CRTC shows, NULL when off
  * @next: the frame committed last, latched at the next vblank (the flip)
- * @released: frames a flip took off screen, for the worker to put
+ * @released: frames taken off screen (by a flip, a newer commit or the
+ *	       CRTC going off), for the worker or the commit tail to put
  * @pending: the frame the worker must read next, with the vblank range
  *	     @pending_first..@pending_last it stands for
  * @pending_first: first vblank covered by @pending
@@ -232,6 +235,9 @@ struct fakedisp_event {
  * @log: ring of the last FAKEDISP_EVENT_LOG_SIZE events
  * @log_head: number of events ever logged
  * @debugfs: our folder in debugfs
+ * @dumb_bytes: memory held by dumb buffers, capped at @dumb_max
+ * @dumb_max: the cap (module parameter max_memory_mb), so that a DRM client
+ *	      cannot pin unbounded memory with CREATE_DUMB
  */
 struct fakedisp_device {
 	struct drm_device drm;
@@ -268,6 +274,9 @@ struct fakedisp_device {
 	struct fakedisp_event log[FAKEDISP_EVENT_LOG_SIZE];
 	u64 log_head;
 	struct dentry *debugfs;
+
+	atomic_long_t dumb_bytes;
+	unsigned long dumb_max;
 };
 
 static inline struct fakedisp_device *to_fakedisp(struct drm_device *drm)
@@ -303,6 +312,7 @@ void fakedisp_frame_put(struct fakedisp_frame *frame);
 void fakedisp_scanout_show(struct fakedisp_device *fd,
 			   struct fakedisp_frame *frame);
 void fakedisp_scanout_off(struct fakedisp_device *fd);
+void fakedisp_scanout_put_released(struct fakedisp_device *fd);
 void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank);
 void fakedisp_scanout_flip(struct fakedisp_device *fd);
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
