@@ -25,22 +25,22 @@
 
 #include "kms-pipe.h"
 
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);        \
-			fprintf(stderr, "\n");                        \
-			exit(1);                                      \
-		}                                                     \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "FAIL: " __VA_ARGS__);                                     \
+			fprintf(stderr, "\n");                                                     \
+			exit(1);                                                                   \
+		}                                                                                  \
 	} while (0)
 
-#define MIB (1ull << 20)
+#define MIB	    (1ull << 20)
 #define MAX_BUFFERS 256
 
 /* 2048 x 1024 x 32 bpp: 8 MiB, already page and pitch aligned. */
 static int create(int card, uint32_t height, uint32_t *handle, uint64_t *size)
 {
-	struct drm_mode_create_dumb c = { .width = 2048, .height = height, .bpp = 32 };
+	struct drm_mode_create_dumb c = {.width = 2048, .height = height, .bpp = 32};
 
 	if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &c))
 		return -errno;
@@ -51,7 +51,7 @@ static int create(int card, uint32_t height, uint32_t *handle, uint64_t *size)
 
 static void destroy(int card, uint32_t handle)
 {
-	struct drm_mode_destroy_dumb d = { .handle = handle };
+	struct drm_mode_destroy_dumb d = {.handle = handle};
 
 	CHECK(drmIoctl(card, DRM_IOCTL_MODE_DESTROY_DUMB, &d) == 0, "DESTROY_DUMB: %s",
 	      strerror(errno));
@@ -60,11 +60,10 @@ static void destroy(int card, uint32_t handle)
 /* The pages are the user's: mmap and write every one of them. */
 static void touch(int card, uint32_t handle, uint64_t size)
 {
-	struct drm_mode_map_dumb map = { .handle = handle };
+	struct drm_mode_map_dumb map = {.handle = handle};
 	uint8_t *p;
 
-	CHECK(drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &map) == 0, "MAP_DUMB: %s",
-	      strerror(errno));
+	CHECK(drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &map) == 0, "MAP_DUMB: %s", strerror(errno));
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, card, (off_t)map.offset);
 	CHECK(p != MAP_FAILED, "mmap of a dumb buffer: %s", strerror(errno));
 	for (uint64_t i = 0; i < size; i += 4096)
@@ -112,8 +111,9 @@ static void check_cap(int card, unsigned long long cap_mb)
 	unsigned int n = 0;
 	int ret;
 
-	CHECK(cap_mb % 8 == 0 && cap_mb / 8 < MAX_BUFFERS, "max_memory_mb=%llu: use a multiple "
-							     "of 8 below 2048",
+	CHECK(cap_mb % 8 == 0 && cap_mb / 8 < MAX_BUFFERS,
+	      "max_memory_mb=%llu: use a multiple "
+	      "of 8 below 2048",
 	      cap_mb);
 	while (n < MAX_BUFFERS && (ret = create(card, 1024, &handles[n], &size)) == 0) {
 		CHECK(size == 8 * MIB, "an 8 MiB dumb buffer has size %llu",
@@ -121,8 +121,8 @@ static void check_cap(int card, unsigned long long cap_mb)
 		touch(card, handles[n], size);
 		n++;
 	}
-	CHECK(n == cap_mb / 8, "%u buffers of 8 MiB under a %llu MiB cap (the next: %s)", n,
-	      cap_mb, n < MAX_BUFFERS ? strerror(-ret) : "-");
+	CHECK(n == cap_mb / 8, "%u buffers of 8 MiB under a %llu MiB cap (the next: %s)", n, cap_mb,
+	      n < MAX_BUFFERS ? strerror(-ret) : "-");
 	CHECK(ret == -ENOMEM, "CREATE_DUMB past the cap: %s, not ENOMEM", strerror(-ret));
 	printf("ok: %u buffers of 8 MiB fill the %llu MiB cap, the next one fails with ENOMEM\n", n,
 	       cap_mb);
@@ -154,8 +154,9 @@ static void check_memcg(int card, const char *cg, unsigned long long cap_mb)
 	      strerror(errno));
 	with = read_ull(cg, "memory.current", NULL);
 	/* Charges come in per-CPU batches: allow for a precharged MiB. */
-	CHECK(with + MIB >= before + size, "memory.current %llu -> %llu for an %llu byte buffer: "
-					   "not charged to the cgroup",
+	CHECK(with + MIB >= before + size,
+	      "memory.current %llu -> %llu for an %llu byte buffer: "
+	      "not charged to the cgroup",
 	      before, with, (unsigned long long)size);
 	destroy(card, handle);
 	after = read_ull(cg, "memory.current", NULL);
@@ -181,9 +182,9 @@ static void check_memcg(int card, const char *cg, unsigned long long cap_mb)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "cap-mb", required_argument, NULL, 'm' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ 0 },
+	    {"cap-mb", required_argument, NULL, 'm'},
+	    {"cgroup", required_argument, NULL, 'g'},
+	    {0},
 	};
 	unsigned long long cap_mb = 0;
 	const char *cg = NULL;
