@@ -67,34 +67,42 @@ disp_imports() { # of fakecam's buffers
 
 # Zero-copy proof: for each dma-buf the importer mapped, the pfn hash of its
 # sg_table equals the hash of the exporter's own pages for the same inode.
-# pfn_proof WANT [camera-exports|display-exports]: fakecam's buffers imported
-# by fakedisp (the default), or fakedisp's dumb buffers imported by fakecam
-# (--display-allocates). Prints one line per buffer; fails on any difference
-# or when fewer than WANT buffers match.
+# wait_imports N [camera-exports|display-exports]: until the importer lists N
+# buffers of the other module (10 s): fakecam's buffers imported by fakedisp
+# (the default), or fakedisp's dumb buffers imported by fakecam
+# (--display-allocates). The lists are read at each try and kept for
+# pfn_proof, the imports first (an import holds the dma-buf, so the export
+# is listed after it), because a short pipeline may end and its buffers go
+# before pfn_proof could read them (seen on the debug kernel, where every
+# program started costs 0.3 s).
+wait_imports() {
+	local exporter=cam importer=disp
+	[ "${2:-camera-exports}" = camera-exports ] || { exporter=disp importer=cam; }
+	for _ in $(seq 100); do
+		"${importer}_imports" >"$PIPE_DIR/pfn.imp"
+		"${exporter}_exports" >"$PIPE_DIR/pfn.exp"
+		[ "$(wc -l <"$PIPE_DIR/pfn.imp")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# pfn_proof WANT [camera-exports|display-exports], after wait_imports with
+# the same direction: one line per buffer; fails on any difference or when
+# fewer than WANT buffers match. An import whose export was gone by the time
+# the exports were read (fd-per-frame: a buffer per frame) is shown and not
+# compared.
 pfn_proof() {
 	local want=$1 exporter=cam importer=disp
 	[ "${2:-camera-exports}" = camera-exports ] || { exporter=disp importer=cam; }
-	"${exporter}_exports" >"$PIPE_DIR/pfn.exp"
-	"${importer}_imports" >"$PIPE_DIR/pfn.imp"
 	# (no process substitution: the guest has no /dev/fd)
 	awk -v want="$want" -v exp_name="fake$exporter" -v imp_name="fake$importer" \
 		'NR==FNR {h[$1]=$2; next}
+		!($1 in h) { printf "  dma-buf ino %-6s gone before %s listed its exports\n", $1, exp_name; next }
 		{ st = (h[$1] == $2) ? "equal" : "DIFFERENT"; if (st == "equal") ok++; else bad++
 		  printf "  dma-buf ino %-6s %s pfn_hash %s  %s pfn_hash %s  %s\n", $1, exp_name, h[$1], imp_name, $2, st }
 		END { printf "  %d of %d buffers with equal pfn hashes (zero copy)\n", ok, ok + bad
 		      exit (bad || ok < want) }' "$PIPE_DIR/pfn.exp" "$PIPE_DIR/pfn.imp"
-}
-
-# wait_imports N [camera-exports|display-exports]: until the importer lists N
-# buffers of the other module (10 s).
-wait_imports() {
-	local rows=disp_imports
-	[ "${2:-camera-exports}" = camera-exports ] || rows=cam_imports
-	for _ in $(seq 100); do
-		[ "$("$rows" | wc -l)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # No dma-buf of fakecam is left (the exporter's release ran for each).
