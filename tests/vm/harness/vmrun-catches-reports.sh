@@ -58,6 +58,8 @@ start=$(date +%s)
 	--modules vmrun_selftest --timeout "${VMRUN_TIMEOUT:-900}" "${opts[@]}" \
 	-- sh -c "$cmd" >"$out" 2>"$err"
 got=$?
+# The guest's console ends its lines with CR LF.
+sed -i 's/\r$//' "$out" "$err"
 cat "$out" "$err"
 echo "(the run took $(($(date +%s) - start)) s)"
 failed=0
