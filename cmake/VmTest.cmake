@@ -31,14 +31,13 @@ set(DMABUF_DEBUG_KERNEL_SLOWDOWN 3)
 # of wall time two at a time), on top of the Debian kernels' half hour and
 # the kernel's 20 min build: twice CI's budget (docs/testing.md, "The debug
 # kernel in CI"). So CI runs these, for the kernel paths they take (export
-# and release order, every ioctl's bad input, commits releasing imports, the
-# whole camera-to-display pipeline), and every DEBUG_KERNEL_ONLY test (the
-# fail-nth sweep, the detectors' own tests); the others are registered
-# disabled (ctest lists them as "Not Run (Disabled)") unless
-# DMABUF_DEBUG_KERNEL_ALL is on (tools/run-tests --debug-all).
+# and release order, every ioctl's bad input, commits releasing imports),
+# and every DEBUG_KERNEL_ONLY test (the fail-nth sweep, the detectors' own
+# tests); the others are registered disabled (ctest lists them as "Not Run
+# (Disabled)") unless DMABUF_DEBUG_KERNEL_ALL is on (tools/run-tests
+# --debug-all).
 set(DMABUF_DEBUG_KERNEL_CI
-  fakecam-lifetime fakecam-bad-input fakedisp-testexp-release-in-tail
-  pipeline-pool-1920x1080)
+  fakecam-lifetime fakecam-bad-input fakedisp-testexp-release-in-tail)
 option(DMABUF_DEBUG_KERNEL_ALL "Run every scenario on the debug kernel, not only CI's" OFF)
 
 function(dmabuf_add_vm_test name)
