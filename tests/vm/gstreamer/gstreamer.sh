@@ -54,13 +54,15 @@ capture() {
 }
 
 # v4l2src ! kmssink in io-mode MODE (dmabuf: the camera's buffers;
-# dmabuf-import: the display's), 90 frames at 30 fps: zero copy shown by the
+# dmabuf-import: the display's), 240 frames at 30 fps (long enough for the
+# proof to see the buffers on the debug kernel, where 90 were over before
+# the second import was seen): zero copy shown by the
 # pfn hashes while it runs, every scanned frame with a good stamp.
 display() {
 	local fmt=$1 mode=$2 log=$PIPE_DIR/kms-$1-$2.log before_bad shown pid
 	before_bad=$(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + $(scanout_get rewritten)))
 	shown=$(scanout_get stamped_ok)
-	gst "$log" v4l2src device="$cam" io-mode="$mode" num-buffers=90 \
+	gst "$log" v4l2src device="$cam" io-mode="$mode" num-buffers=240 \
 		! "video/x-raw,format=$(gst_format "$fmt"),width=640,height=480,framerate=30/1" \
 		! kmssink driver-name=fakedisp &
 	pid=$!
