@@ -24,15 +24,7 @@
 #include <xf86drm.h>
 
 #include "kms-pipe.h"
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);                                     \
-			fprintf(stderr, "\n");                                                     \
-			exit(1);                                                                   \
-		}                                                                                  \
-	} while (0)
+#include "test-check.h"
 
 #define MIB	    (1ull << 20)
 #define MAX_BUFFERS 256

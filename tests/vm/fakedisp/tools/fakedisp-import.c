@@ -39,17 +39,9 @@
 #include "fakedisp-debugfs.h"
 #include "frame-crc.h"
 #include "kms-pipe.h"
+#include "test-check.h"
 
 #define BUFFERS 2
-
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);        \
-			fprintf(stderr, "\n");                        \
-			exit(1);                                      \
-		}                                                     \
-	} while (0)
 
 static uint64_t now_us(void)
 {

@@ -58,15 +58,7 @@
 #include "fakedisp-debugfs.h"
 #include "frame-crc.h"
 #include "kms-pipe.h"
-
-#define CHECK(cond, ...)                                              \
-	do {                                                          \
-		if (!(cond)) {                                        \
-			fprintf(stderr, "FAIL: " __VA_ARGS__);        \
-			fprintf(stderr, "\n");                        \
-			exit(1);                                      \
-		}                                                     \
-	} while (0)
+#include "test-check.h"
 
 #define WIDTH 640
 #define HEIGHT 480
