@@ -48,6 +48,7 @@
 #include <linux/crc32.h>
 #include <linux/dma-buf.h>
 #include <linux/ktime.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 
 #include <drm/drm_crtc.h>
@@ -126,10 +127,16 @@ static void fakedisp_frame_release(struct kref *ref)
 
 /*
  * Process context only, and not in a fence signalling section: the last
- * put unmaps the buffers, and may free them and detach from the exporter.
+ * put unmaps the buffers, and may free them and detach from the exporter,
+ * both under the buffer's reservation lock. Every put tells lockdep so (as
+ * xe_bo_put() does for its locks), not only the last one: which put is the
+ * last depends on timing, and a put in the wrong place must be reported
+ * whenever it runs, not on the rare run where it frees.
  */
 void fakedisp_frame_put(struct fakedisp_frame *frame)
 {
+	might_sleep();
+	might_lock(&frame->bos[0]->base.resv->lock.base);
 	kref_put(&frame->ref, fakedisp_frame_release);
 }
 
