@@ -65,8 +65,7 @@ grep -h "release_order" "$PIPE_DIR/producer.log" "$PIPE_DIR/consumer.log"
 echo "fakedisp: $bad frames with a bad stamp, a bad checksum or rewritten while on screen"
 echo
 echo "== snapshot: $png ($(stat -c %s "$png" 2>/dev/null || echo 0) bytes)"
-for _ in $(seq 20); do grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo || break; sleep 0.1; done
-grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo && fail "fakecam dma-bufs outlived both apps"
+expect_no_fakecam_dmabuf
 echo "every fakecam dma-buf released once both apps were done"
 
 echo

@@ -105,8 +105,15 @@ pfn_proof() {
 		      exit (bad || ok < want) }' "$PIPE_DIR/pfn.exp" "$PIPE_DIR/pfn.imp"
 }
 
-# No dma-buf of fakecam is left (the exporter's release ran for each).
+# No dma-buf of fakecam is left (the exporter's release ran for each),
+# within 10 s: the last references go after the apps exit, with the frame
+# fakedisp's scanout worker may still be reading, which on a loaded host
+# can wait seconds for a CPU.
 expect_no_fakecam_dmabuf() {
+	for _ in $(seq 100); do
+		grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo || return 0
+		sleep 0.1
+	done
 	if grep -q fakecam /sys/kernel/debug/dma_buf/bufinfo; then
 		cat /sys/kernel/debug/dma_buf/bufinfo >&2
 		fail "fakecam dma-bufs are still alive"
