@@ -322,30 +322,41 @@ static void setup_fault_injection(void)
  */
 static const struct provoked {
 	const char *regex;
-	bool stack; /* a stack dump follows, up to </TASK> */
+	bool stack;		 /* a stack dump follows, up to </TASK> */
+	bool fakedisp_load_only; /* screened only while fakedisp.ko loads */
 	const char *why;
 } provoked[] = {
-    {"vmalloc error: size", true,
+    {"vmalloc error: size", true, false,
      "warn_alloc(): a vmalloc() without __GFP_NOWARN failed (kvmalloc's fallback, seq_file "
      "buffers)"},
-    {"page allocation failure: order", true,
+    {"page allocation failure: order", true, false,
      "warn_alloc(): a page allocation without __GFP_NOWARN failed"},
-    {"at drivers/dma-buf/dma-buf.c:[0-9]+ dma_buf_vmap", true,
+    {"at drivers/dma-buf/dma-buf.c:[0-9]+ dma_buf_vmap", true, false,
      "dma_buf_vmap() has WARN_ON_ONCE(ret) on the exporter's vmap: fakecam's vmap() failed "
      "(-ENOMEM)"},
-    {"DMA-API: cacheline tracking ENOMEM", false,
+    {"DMA-API: cacheline tracking ENOMEM", false, false,
      "DMA-API debugging could not record a mapping (GFP_ATOMIC radix tree node) and turned itself "
      "off"},
-    {"kmemleak: Cannot allocate a scan area", false,
+    {"kobject_add_internal failed for [^ ]+ [(]error: -12 ", false, false,
+     "the kobject core logs every failed kobject_add() (pr_err), here a sysfs folder it could not "
+     "allocate (-ENOMEM; a dump follows only for -EEXIST)"},
+    {"kmemleak: Cannot allocate a scan area", false, false,
      "kmemleak could not record a scan area (a module's data section) and scans the whole object"},
-    {"at kernel/trace/trace_events.c:[0-9]+ event_define_fields", true,
+    {"at kernel/trace/trace_events.c:[0-9]+ event_define_fields", true, false,
      "the tracing core has WARN_ON_ONCE() when it cannot allocate a field of a module's trace "
      "event (our tracepoints, at module load)"},
-    {"at kernel/trace/trace_events.c:[0-9]+ event_file_put", true,
+    {"at kernel/trace/trace_events.c:[0-9]+ event_file_put", true, false,
      "after that failure the tracing core's error path puts an event file reference it never took "
      "(6.12's tracing, at the module's unload)"},
+    {"at drivers/gpu/drm/drm_mode_object.c:[0-9]+ drm_mode_object_unregister", true, true,
+     "drm_dev_register() leaves dev->registered set when drm_modeset_register_all() fails (its "
+     "err_unload path, 6.12 and upstream): the managed cleanup of the planes, CRTC, encoder and "
+     "connector then WARNs that they are unregistered from a registered device"},
 };
 #define N_PROVOKED (sizeof(provoked) / sizeof(provoked[0]))
+
+/* The module whose load is being swept (0 fakecam, 1 fakedisp), else -1. */
+static int current_module = -1;
 
 static int kmsg_fd = -1;
 static regex_t bad_re, provoked_re[N_PROVOKED];
@@ -430,7 +441,8 @@ static void kmsg_drain(struct kernel_lines *kl, struct sb *report)
 		kl->total++;
 
 		for (size_t i = 0; i < N_PROVOKED; i++)
-			if (!regexec(&provoked_re[i], msg, 0, NULL, 0)) {
+			if ((!provoked[i].fakedisp_load_only || current_module == 1) &&
+			    !regexec(&provoked_re[i], msg, 0, NULL, 0)) {
 				kl->provoked++;
 				kl->provoked_by[i]++;
 				in_provoked = provoked[i].stack;
@@ -1204,6 +1216,13 @@ struct entry {
 /* -- module load -- */
 
 static const char *const module_name[2] = {"fakecam", "fakedisp"};
+
+/* Why a module load may fail with EINVAL under fail-nth (seen: fakecam's). */
+#define NAMELESS_DEVICE_EINVAL                                                                     \
+	"device_add() fails with -EINVAL a device whose name could not be allocated: "             \
+	"platform_device_add() (both modules) and __video_register_device() (fakecam) ignore "     \
+	"dev_set_name()'s -ENOMEM"
+
 /* Parameters its init refuses before it allocates anything. */
 static const char *const module_refused_params[2] = {"devices=0", "refresh_hz=0"};
 
@@ -1231,8 +1250,6 @@ static int module_unload(int m)
 	fprintf(stderr, "failnth: cannot unload %s: %s\n", module_name[m], strerror(errno));
 	return -1;
 }
-
-static int current_module = -1;
 
 static int module_once(void)
 {
@@ -2239,7 +2256,9 @@ static struct entry entries[] = {
      .undo = module_undo,
      .done = module_done,
      .flags = SNAP_DEVICES | SNAP_DRM | SNAP_CAM,
-     .what = "init_module(2): the loader, fakecam_init()"},
+     .what = "init_module(2): the loader, fakecam_init()",
+     .also_errno = EINVAL,
+     .also_why = NAMELESS_DEVICE_EINVAL},
     {.name = "module load fakedisp.ko",
      .module = 1,
      .once = module_once,
@@ -2248,7 +2267,9 @@ static struct entry entries[] = {
      .undo = module_undo,
      .done = module_done,
      .flags = SNAP_DEVICES | SNAP_DRM | SNAP_CAM,
-     .what = "init_module(2): the loader, fakedisp_init()"},
+     .what = "init_module(2): the loader, fakedisp_init()",
+     .also_errno = EINVAL,
+     .also_why = NAMELESS_DEVICE_EINVAL},
     E(.name = "open /dev/videoN", .call = open_video_call, .verify = open_video_verify,
       .undo = close_fd1, .flags = SNAP_CAM, .what = "v4l2_open, v4l2_fh_open"),
     E(.name = "open /dev/dri/cardN", .call = open_card_call, .verify = open_card_verify,
@@ -2364,6 +2385,7 @@ struct result {
 	unsigned int init_from;	     /* module load: the first n in the module's init */
 	unsigned int first_n;	     /* module load: where the sampling starts */
 	unsigned int stride[2];	     /* module load: sampling of the loader, the init */
+	bool init_only;		     /* module load: every allocation of the init, no other */
 	int err[MAX_ERRNOS];
 	unsigned int err_count[MAX_ERRNOS];
 	unsigned int fallback_n[8], n_fallback_n;
@@ -2466,6 +2488,7 @@ static bool back_to_base(const char *base, unsigned int flags, char **after)
 static unsigned int opt_seed;
 static bool opt_full;
 static unsigned int opt_module_samples = 6;
+static bool opt_module_init;
 
 /*
  * Module load on the debug kernel: a call that gets past the loader's
@@ -2496,6 +2519,16 @@ static void module_plan(struct entry *e, struct result *r)
 	loader = MAX_N - left;
 	/* The teardown of the refused module allocates a little too. */
 	r->init_from = loader > 16 ? loader - 16 : 1;
+	if (opt_module_init && total > r->init_from) {
+		r->first_n = r->init_from;
+		r->stride[0] = r->stride[1] = 1;
+		r->init_only = true;
+		printf(
+		    "  the loader makes ~%u allocations, %s's init the other ~%u: every one from "
+		    "n=%u, none of the loader's (--module-init)\n",
+		    loader, module_name[m], total > loader ? total - loader : 0, r->init_from);
+		return;
+	}
 	if (opt_full || total <= r->init_from) {
 		printf("  the loader makes ~%u allocations, %s's init the other ~%u: every one is "
 		       "swept\n",
@@ -2783,9 +2816,10 @@ static void print_table(struct result *res, unsigned int n)
 		printf("%-42s %6u %6u %8u %6u %8u %5u %6u  %s%s\n", r->name,
 		       r->completed ? r->clean_allocs : r->counted_allocs, r->calls, r->injected,
 		       r->failed, r->fallback, r->kl.provoked, r->defects, errs,
-		       r->stride[0] > 1 || r->stride[1] > 1 ? " (sampled)"
-		       : r->completed			    ? ""
-							    : " (stopped)");
+		       r->init_only			      ? " (init only)"
+		       : r->stride[0] > 1 || r->stride[1] > 1 ? " (sampled)"
+		       : r->completed			      ? ""
+							      : " (stopped)");
 		tot_calls += r->calls;
 		tot_inj += r->injected;
 		tot_failed += r->failed;
@@ -2846,7 +2880,7 @@ static void *load_image(const char *path, size_t *len)
 static void usage(void)
 {
 	printf("Usage: failnth --fakecam-ko PATH --fakedisp-ko PATH [--only REGEX] [--list]\n"
-	       "               [--full] [--module-samples N] [--seed N] [-v]\n"
+	       "               [--full] [--module-samples N] [--module-init] [--seed N] [-v]\n"
 	       "Fails the 1st, 2nd, ... allocation of every kernel entry point of fakecam and\n"
 	       "fakedisp through /proc/thread-self/fail-nth until the call succeeds cleanly.\n"
 	       "  --only REGEX         only the entry points whose name matches\n"
@@ -2854,6 +2888,8 @@ static void usage(void)
 	       "  --full               every allocation of module load too (hours on the\n"
 	       "                       debug kernel: each failure waits for kobject releases)\n"
 	       "  --module-samples N   calls per module load without --full (6)\n"
+	       "  --module-init        module load: every allocation of the module's init\n"
+	       "                       (not the loader's); about 6 s a call on the debug kernel\n"
 	       "  --seed N             offset of the module load sampling (default: the day)\n"
 	       "  -v                   every kernel message\n"
 	       "Exit: 0 pass, 1 defects found, 77 no fail-nth in this kernel, 2 error.\n");
@@ -2888,7 +2924,9 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--seed") && i + 1 < (unsigned int)argc) {
 			opt_seed = strtoul(argv[++i], NULL, 0);
 			seed_set = true;
-		} else if (!strcmp(a, "--full"))
+		} else if (!strcmp(a, "--module-init"))
+			opt_module_init = true;
+		else if (!strcmp(a, "--full"))
 			opt_full = true;
 		else if (!strcmp(a, "--list"))
 			list = true;
