@@ -315,10 +315,11 @@ static void setup_fault_injection(void)
 
 /*
  * /dev/kmsg is read after every call. The lines vmrun counts as a kernel
- * report are defects, except what the kernel prints by design when one of
- * its allocations fails, listed below with the reason: those are counted
- * ("provoked"), from their first line to the end of their stack dump. The
- * same list is the test's KNOWN_ISSUES (tests/vm/failnth/CMakeLists.txt).
+ * report are defects, except what the kernel prints when one of its own
+ * allocations fails, by design or through a bug of its own error path,
+ * listed below with the reason: those are counted ("provoked"), from their
+ * first line to the end of their stack dump. The same list is the test's
+ * KNOWN_ISSUES (tests/vm/failnth/CMakeLists.txt).
  */
 static const struct provoked {
 	const char *regex;
@@ -350,8 +351,8 @@ static const struct provoked {
      "(6.12's tracing, at the module's unload)"},
     {"at drivers/gpu/drm/drm_mode_object.c:[0-9]+ drm_mode_object_unregister", true, true,
      "drm_dev_register() leaves dev->registered set when drm_modeset_register_all() fails (its "
-     "err_unload path, 6.12 and upstream): the managed cleanup of the planes, CRTC, encoder and "
-     "connector then WARNs that they are unregistered from a registered device"},
+     "err_unload path, 6.12's drm_drv.c): the managed cleanup of the planes, CRTC and encoder "
+     "then WARNs that they are unregistered from a registered device"},
 };
 #define N_PROVOKED (sizeof(provoked) / sizeof(provoked[0]))
 
