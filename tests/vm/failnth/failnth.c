@@ -1946,9 +1946,16 @@ static void addfb_done(void)
 	close_fd1_free();
 }
 
-/* The modeset: a fresh export, import and framebuffer every time. */
-
 static struct commit the_commit;
+
+/* Camera buffer @index exported, imported into fakedisp and added as a mode-sized framebuffer. */
+static int camera_fb(unsigned int index, int *fd, uint32_t *handle, uint32_t *fb)
+{
+	*fd = v4l2_expbuf(index);
+	if (*fd < 0 || fd_to_handle(g.dfd, *fd, handle) || addfb(*handle, MODE_W, MODE_H, fb))
+		return -1;
+	return 0;
+}
 
 /*
  * The modeset: one camera buffer imported and added once; every commit
@@ -1956,12 +1963,7 @@ static struct commit the_commit;
  */
 static int modeset_once(void)
 {
-	if (kms_bufs_once())
-		return -1;
-	g.fd1 = v4l2_expbuf(0);
-	if (g.fd1 < 0 || fd_to_handle(g.dfd, g.fd1, &g.h1) || addfb(g.h1, MODE_W, MODE_H, &g.fb1))
-		return -1;
-	return 0;
+	return kms_bufs_once() || camera_fb(0, &g.fd1, &g.h1, &g.fb1) ? -1 : 0;
 }
 
 static int modeset_setup(void)
@@ -2016,15 +2018,12 @@ static void kms_teardown(void)
 	close_fd(&g.fd1);
 }
 
-/* The flip: buffer 0 on screen, a fresh buffer 1 flipped to. */
+/* The flip: buffer 0 on screen, buffer 1 flipped to. */
 
 static int flip_once(void)
 {
-	if (kms_bufs_once())
-		return -1;
-	g.shown_fd = v4l2_expbuf(0);
-	if (g.shown_fd < 0 || fd_to_handle(g.dfd, g.shown_fd, &g.shown_handle) ||
-	    addfb(g.shown_handle, MODE_W, MODE_H, &g.shown_fb) || commit(COMMIT_SHOW, g.shown_fb))
+	if (kms_bufs_once() || camera_fb(0, &g.shown_fd, &g.shown_handle, &g.shown_fb) ||
+	    commit(COMMIT_SHOW, g.shown_fb))
 		return -1;
 	return 0;
 }
@@ -2034,12 +2033,7 @@ static long long flip_from;
 /* Buffer 0 on screen, buffer 1 imported and added: flipped to, and back. */
 static int flip_entry_once(void)
 {
-	if (flip_once())
-		return -1;
-	g.fd1 = v4l2_expbuf(1);
-	if (g.fd1 < 0 || fd_to_handle(g.dfd, g.fd1, &g.h1) || addfb(g.h1, MODE_W, MODE_H, &g.fb1))
-		return -1;
-	return 0;
+	return flip_once() || camera_fb(1, &g.fd1, &g.h1, &g.fb1) ? -1 : 0;
 }
 
 static int flip_setup(void)
