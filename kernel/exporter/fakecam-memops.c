@@ -231,7 +231,7 @@ static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 
 	/* vb2 attaches a buffer's planes in turn, each to a free import. */
 	for (i = 0; i < ARRAY_SIZE(fvb->imports) && !imp; i++)
-		if (!fvb->imports[i].in_use)
+		if (!fvb->imports[i].dbuf)
 			imp = &fvb->imports[i];
 	if (WARN_ON(!imp))
 		return ERR_PTR(-EINVAL);
@@ -244,7 +244,6 @@ static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 		.dev = dev,
 		.dir = vb->vb2_queue->dma_dir,
 		.size = size,
-		.in_use = true,
 	};
 
 	mutex_lock(&cam->buffers_lock);
@@ -370,7 +369,7 @@ static void fakecam_mem_detach_dmabuf(void *buf_priv)
 			      imp->ino, imp->dev);
 		dma_buf_detach(imp->dbuf, imp->attach);
 	}
-	imp->in_use = false;
+	imp->dbuf = NULL; /* the slot is free again */
 }
 
 /* ---- both kinds ---- */

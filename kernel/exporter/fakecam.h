@@ -206,7 +206,8 @@ struct fakecam_export {
  * struct fakecam_import - a plane backed by another exporter's dma-buf
  * @cam: the camera
  * @index: vb2 index of the buffer
- * @dbuf: the imported dma-buf (vb2 holds the reference)
+ * @dbuf: the imported dma-buf (vb2 holds the reference); NULL while the
+ *	  slot is free
  * @ino: the inode number of @dbuf's file, as the exporter reports it
  * @dev: the device vb2 gave for the plane (the camera's), to attach for
  * @attach: our attachment to it, made for @dev at the first map; NULL
@@ -219,7 +220,6 @@ struct fakecam_export {
  *	to compare with the exporter's (valid once @hashed)
  * @hashed: the plane was mapped at least once
  * @size: the plane's length, which @dbuf must hold
- * @in_use: vb2 gave us @dbuf (attach_dmabuf) and has not taken it back
  * @node: entry in fakecam_dev.imports
  */
 struct fakecam_import {
@@ -236,7 +236,6 @@ struct fakecam_import {
 	u64 pfn_hash;
 	bool hashed;
 	unsigned long size;
-	bool in_use;
 	struct list_head node;
 };
 
