@@ -2884,7 +2884,7 @@ static void usage(void)
 	       "                       debug kernel: each failure waits for kobject releases)\n"
 	       "  --module-samples N   calls per module load without --full (6)\n"
 	       "  --module-init        module load: every allocation of the module's init\n"
-	       "                       (not the loader's); about 6 s a call on the debug kernel\n"
+	       "                       (not the loader's); 6-8 s a call on the debug kernel\n"
 	       "  --seed N             offset of the module load sampling (default: the day)\n"
 	       "  -v                   every kernel message\n"
 	       "Exit: 0 pass, 1 defects found, 77 no fail-nth in this kernel, 2 error.\n");
