@@ -35,8 +35,9 @@ enum di_status di_ledger_lend(struct di_ledger *l, uint32_t index, uint64_t seq,
 	return DI_OK;
 }
 
-enum di_status di_ledger_release(struct di_ledger *l, uint32_t index, uint64_t seq, bool *in_order,
-				 struct di_error *err)
+/* Takes index out of the ledger; *pos gets its place among those in flight (0: oldest). */
+static enum di_status take_back(struct di_ledger *l, uint32_t index, uint64_t seq,
+				uint32_t *pos_out, struct di_error *err)
 {
 	uint32_t pos;
 
@@ -60,9 +61,35 @@ enum di_status di_ledger_release(struct di_ledger *l, uint32_t index, uint64_t s
 	l->depth--;
 	l->in_flight[index] = false;
 	l->released++;
+	*pos_out = pos;
+	return DI_OK;
+}
+
+enum di_status di_ledger_release(struct di_ledger *l, uint32_t index, uint64_t seq, bool *in_order,
+				 struct di_error *err)
+{
+	enum di_status st;
+	uint32_t pos;
+
+	st = take_back(l, index, seq, &pos, err);
+	if (st)
+		return st;
 	if (pos)
 		l->out_of_order++;
 	if (in_order)
 		*in_order = pos == 0;
+	return DI_OK;
+}
+
+enum di_status di_ledger_skip(struct di_ledger *l, uint32_t index, uint64_t seq,
+			      struct di_error *err)
+{
+	enum di_status st;
+	uint32_t pos;
+
+	st = take_back(l, index, seq, &pos, err);
+	if (st)
+		return st;
+	l->skipped++;
 	return DI_OK;
 }

@@ -161,6 +161,9 @@ static enum di_status check_frame(const struct di_frame *f, struct di_error *err
 
 static enum di_status check_release(const struct di_release *r, struct di_error *err)
 {
+	if (r->flags & ~DI_RELEASE_FLAGS_ALL)
+		return di_error_set(err, DI_ERR_FIELD, 0, "RELEASE has unknown flags 0x%x",
+				    r->flags & ~DI_RELEASE_FLAGS_ALL);
 	if (r->index >= DI_POOL_MAX)
 		return di_error_set(err, DI_ERR_INDEX, 0, "RELEASE buffer index %u beyond %u",
 				    r->index, DI_POOL_MAX - 1);
@@ -289,6 +292,7 @@ enum di_status di_msg_encode(const struct di_msg *msg, void *buf, size_t cap, si
 		break;
 	case DI_MSG_RELEASE:
 		put_u32(p, msg->release.index);
+		put_u32(p + 4, msg->release.flags);
 		put_u64(p + 8, msg->release.seq);
 		break;
 	case DI_MSG_ERROR:
@@ -388,7 +392,7 @@ enum di_status di_msg_decode(const void *buf, size_t len, const struct di_decode
 		break;
 	case DI_MSG_RELEASE:
 		msg->release.index = get_u32(p);
-		st = check_zero(p + 4, name, "reserved field", err);
+		msg->release.flags = get_u32(p + 4);
 		msg->release.seq = get_u64(p + 8);
 		break;
 	case DI_MSG_ERROR:

@@ -30,6 +30,34 @@ static enum di_status queued_error(int sock, enum di_status closed, struct di_er
 	return msg.type == DI_MSG_ERROR ? di_remote_error(&msg, err) : closed;
 }
 
+enum di_status di_hello_check(const struct di_msg *msg, enum di_role role, struct di_hello *peer,
+			      struct di_error *err)
+{
+	if (msg->type == DI_MSG_ERROR)
+		return di_remote_error(msg, err);
+	if (msg->type != DI_MSG_HELLO)
+		return di_error_set(err, DI_ERR_STATE, 0, "expected HELLO, got %s",
+				    di_msg_type_name(msg->type));
+	if (msg->hello.role == role)
+		return di_error_set(
+		    err, DI_ERR_STATE, 0, "peer is a %s too; a %s needs a %s on the other end",
+		    role_name(role), role_name(role),
+		    role_name(role == DI_ROLE_PRODUCER ? DI_ROLE_CONSUMER : DI_ROLE_PRODUCER));
+	*peer = msg->hello;
+	return DI_OK;
+}
+
+enum di_status di_hello_send(int sock, enum di_role role, uint32_t capabilities,
+			     struct di_error *err)
+{
+	struct di_msg hello = {.type = DI_MSG_HELLO};
+
+	hello.hello.version = DI_PROTO_VERSION;
+	hello.hello.role = role;
+	hello.hello.capabilities = capabilities;
+	return di_send_msg(sock, &hello, NULL, err);
+}
+
 static enum di_status receive_hello(int sock, enum di_role role, struct di_hello *peer,
 				    struct di_error *err)
 {
@@ -44,37 +72,22 @@ static enum di_status receive_hello(int sock, enum di_role role, struct di_hello
 		return st;
 	/* Only a message refused below can carry fds: they go now. */
 	di_close_fds(fds, nfds);
-	if (msg.type == DI_MSG_ERROR)
-		return di_remote_error(&msg, err);
-	if (msg.type != DI_MSG_HELLO)
-		return di_error_set(err, DI_ERR_STATE, 0, "expected HELLO, got %s",
-				    di_msg_type_name(msg.type));
-	if (msg.hello.role == role)
-		return di_error_set(
-		    err, DI_ERR_STATE, 0, "peer is a %s too; a %s needs a %s on the other end",
-		    role_name(role), role_name(role),
-		    role_name(role == DI_ROLE_PRODUCER ? DI_ROLE_CONSUMER : DI_ROLE_PRODUCER));
-	*peer = msg.hello;
-	return DI_OK;
+	return di_hello_check(&msg, role, peer, err);
 }
 
 enum di_status di_handshake(int sock, enum di_role role, uint32_t capabilities,
 			    struct di_hello *peer, uint32_t *common, struct di_error *err)
 {
-	struct di_msg hello = {.type = DI_MSG_HELLO};
 	enum di_status st;
 
-	hello.hello.version = DI_PROTO_VERSION;
-	hello.hello.role = role;
-	hello.hello.capabilities = capabilities;
 	if (role == DI_ROLE_PRODUCER) {
-		st = di_send_msg(sock, &hello, NULL, err);
+		st = di_hello_send(sock, role, capabilities, err);
 		if (st == DI_OK)
 			st = receive_hello(sock, role, peer, err);
 	} else {
 		st = receive_hello(sock, role, peer, err);
 		if (st == DI_OK)
-			st = di_send_msg(sock, &hello, NULL, err);
+			st = di_hello_send(sock, role, capabilities, err);
 	}
 	if (st == DI_ERR_PEER_CLOSED)
 		return queued_error(sock, st, err);

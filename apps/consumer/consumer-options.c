@@ -19,7 +19,9 @@ static void usage(FILE *f)
 	    "producer's dma-buf fds, checks every frame through mmap (DMA_BUF_IOCTL_SYNC\n"
 	    "around the read), imports the buffers into a KMS display (fakedisp) once and\n"
 	    "flips them with atomic commits; a buffer is released back only after the flip\n"
-	    "away from it completed. Serves one producer at a time, then the next.\n"
+	    "away from it completed. Serves many producers at once from one event loop, each\n"
+	    "on its own plane (the first on the primary plane, the next ones on overlays);\n"
+	    "one atomic commit per vblank carries every producer's newest frame.\n"
 	    "\n"
 	    "  -S, --socket PATH       where to listen (default $XDG_RUNTIME_DIR/%s,\n"
 	    "                          else /tmp/dmabuf-interop-<uid>.sock), mode 0600; peers\n"
@@ -37,14 +39,47 @@ static void usage(FILE *f)
 	    "  -p, --producers N       exit after serving N producers (default 0: keep serving)\n"
 	    "  -f, --format FMT        pools the display allocates (producer\n"
 	    "                          --display-allocates): XR24, NV12, YUYV (default XR24)\n"
-	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n" APP_REPORT_HELP
+	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n"
+	    "  -t, --handshake-timeout S  a producer that has not completed HELLO and POOL\n"
+	    "                          S seconds after connecting is dropped (default 5)\n"
+	    "  -l, --layout X,Y[:X,Y...]  where the overlay producers go on the CRTC, in the\n"
+	    "                          order they arrive (default: the first place, left to\n"
+	    "                          right and top to bottom, where they fit)\n" APP_REPORT_HELP
 	    "  -h, --help              this text\n"
 	    "\n"
-	    "Exit status: 0 when every frame passed its check and releases kept display\n"
-	    "order (a producer dropped for a protocol fault is logged and counted, not a\n"
-	    "failure); 1 when a frame failed its check or the display failed; 2 on bad\n"
-	    "usage.\n",
+	    "SIGINT and SIGTERM end it in any state: BYE to every producer, its buffers\n"
+	    "released and their GEM handles closed.\n"
+	    "\n"
+	    "Exit status: 0 when frames were shown, every one passed its check and\n"
+	    "releases kept display order (a producer dropped for a protocol fault is\n"
+	    "logged and counted, not a failure); 1 when a frame failed its check, the\n"
+	    "display failed, or no frame was shown at all; 2 on bad usage.\n",
 	    DI_SOCKET_NAME, DI_POOL_MAX);
+}
+
+/* X,Y[:X,Y...]: non-negative positions on the CRTC. */
+static int parse_layout(const char *text, struct consumer_options *o)
+{
+	const char *s = text;
+
+	o->nlayout = 0;
+	while (*s) {
+		unsigned int x, y;
+		int used = 0;
+
+		if (o->nlayout == sizeof(o->layout_x) / sizeof(o->layout_x[0]) ||
+		    sscanf(s, "%5u,%5u%n", &x, &y, &used) != 2 || (s[used] && s[used] != ':')) {
+			fprintf(stderr,
+				"consumer: --layout '%s': expected X,Y[:X,Y...] (at most %zu "
+				"positions, each 0..99999)\n",
+				text, sizeof(o->layout_x) / sizeof(o->layout_x[0]));
+			return -1;
+		}
+		o->layout_x[o->nlayout] = (int32_t)x;
+		o->layout_y[o->nlayout++] = (int32_t)y;
+		s += used + (s[used] == ':');
+	}
+	return 0;
 }
 
 int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
@@ -67,6 +102,8 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	    {"producers", required_argument, NULL, 'p'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"buffers", required_argument, NULL, 'b'},
+	    {"handshake-timeout", required_argument, NULL, 't'},
+	    {"layout", required_argument, NULL, 'l'},
 	    APP_REPORT_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -80,13 +117,14 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	o->verify = DI_VERIFY_STAMP;
 	o->fourcc = DI_FOURCC_XRGB8888;
 	o->buffers = 4;
+	o->handshake_timeout_s = 5;
 	o->report = APP_REPORT_DEFAULTS;
 	if (di_socket_default_path(o->socket, sizeof(o->socket), &err)) {
 		fprintf(stderr, "consumer: %s\n", err.text);
 		return -1;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:h" APP_REPORT_SHORTOPTS, longopts,
+	while ((c = getopt_long(argc, argv, "S:c:m:n:p:f:b:t:l:h" APP_REPORT_SHORTOPTS, longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'S':
@@ -129,6 +167,15 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 			break;
 		case 'b':
 			if (app_parse_u32(p, "buffers", optarg, 2, DI_POOL_MAX, &o->buffers))
+				return -1;
+			break;
+		case 't':
+			if (app_parse_seconds(p, "handshake-timeout", optarg,
+					      &o->handshake_timeout_s))
+				return -1;
+			break;
+		case 'l':
+			if (parse_layout(optarg, o))
 				return -1;
 			break;
 		case 'h':

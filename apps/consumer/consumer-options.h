@@ -21,6 +21,9 @@ struct consumer_options {
 	uint32_t producers; /* 0: serve until interrupted */
 	uint32_t fourcc;    /* --display-allocates pools */
 	uint32_t buffers;
+	double handshake_timeout_s; /* HELLO and POOL complete within this */
+	uint32_t nlayout;	    /* --layout positions given */
+	int32_t layout_x[16], layout_y[16];
 	struct app_report_options report;
 };
 

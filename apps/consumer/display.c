@@ -28,21 +28,22 @@ static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
 	return id;
 }
 
-static bool is_primary(int fd, uint32_t plane)
+/* The plane's "type" property: DRM_PLANE_TYPE_*, -1 when it has none. */
+static int plane_type(int fd, uint32_t plane)
 {
 	drmModeObjectPropertiesPtr props =
 	    drmModeObjectGetProperties(fd, plane, DRM_MODE_OBJECT_PLANE);
-	bool primary = false;
+	int type = -1;
 
 	for (uint32_t i = 0; props && i < props->count_props; i++) {
 		drmModePropertyPtr p = drmModeGetProperty(fd, props->props[i]);
 
 		if (p && !strcmp(p->name, "type"))
-			primary = props->prop_values[i] == DRM_PLANE_TYPE_PRIMARY;
+			type = (int)props->prop_values[i];
 		drmModeFreeProperty(p);
 	}
 	drmModeFreeObjectProperties(props);
-	return primary;
+	return type;
 }
 
 static int open_card(struct display *d, const char *path, const char *driver)
@@ -63,13 +64,70 @@ static int open_card(struct display *d, const char *path, const char *driver)
 	return -ENODEV;
 }
 
-static int find_pipeline(struct display *d)
+/* The plane's type, formats and property ids; false when one is missing. */
+static bool describe_plane(int fd, uint32_t id, struct display_plane *pl)
 {
 	static const char *const src[4] = {"SRC_X", "SRC_Y", "SRC_W", "SRC_H"};
 	static const char *const dst[4] = {"CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H"};
-	drmModeResPtr res;
-	drmModePlaneResPtr planes;
+	drmModePlanePtr p = drmModeGetPlane(fd, id);
 	bool ok;
+
+	if (!p)
+		return false;
+	pl->id = id;
+	pl->primary = plane_type(fd, id) == DRM_PLANE_TYPE_PRIMARY;
+	pl->nformats =
+	    p->count_formats < DISPLAY_FORMATS_MAX ? p->count_formats : DISPLAY_FORMATS_MAX;
+	memcpy(pl->formats, p->formats, pl->nformats * sizeof(pl->formats[0]));
+	drmModeFreePlane(p);
+	pl->fb_id = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, "FB_ID");
+	pl->crtc_id = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, "CRTC_ID");
+	ok = pl->fb_id && pl->crtc_id;
+	for (int i = 0; i < 4; i++) {
+		pl->src[i] = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, src[i]);
+		pl->dst[i] = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, dst[i]);
+		ok = ok && pl->src[i] && pl->dst[i];
+	}
+	return ok;
+}
+
+/* Primary first, then the overlays (cursor planes are not for frames). */
+static int find_planes(struct display *d)
+{
+	drmModePlaneResPtr res = drmModeGetPlaneResources(d->fd);
+	int ret = 0;
+
+	for (int want_primary = 1; want_primary >= 0; want_primary--) {
+		for (uint32_t i = 0; res && i < res->count_planes; i++) {
+			drmModePlanePtr p = drmModeGetPlane(d->fd, res->planes[i]);
+			bool usable = p && (p->possible_crtcs & 1);
+			struct display_plane pl = {0};
+
+			drmModeFreePlane(p);
+			if (!usable || d->nplanes == DISPLAY_PLANES_MAX ||
+			    plane_type(d->fd, res->planes[i]) !=
+				(want_primary ? DRM_PLANE_TYPE_PRIMARY : DRM_PLANE_TYPE_OVERLAY))
+				continue;
+			if (!describe_plane(d->fd, res->planes[i], &pl)) {
+				ret = -1;
+				continue;
+			}
+			d->plane[d->nplanes++] = pl;
+		}
+		if (want_primary && d->nplanes != 1) {
+			fprintf(stderr, "consumer: %s has no primary plane for its first CRTC\n",
+				d->path);
+			ret = -1;
+			break;
+		}
+	}
+	drmModeFreePlaneResources(res);
+	return ret;
+}
+
+static int find_pipeline(struct display *d)
+{
+	drmModeResPtr res;
 
 	if (drmSetClientCap(d->fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) ||
 	    drmSetClientCap(d->fd, DRM_CLIENT_CAP_ATOMIC, 1)) {
@@ -86,32 +144,12 @@ static int find_pipeline(struct display *d)
 	d->connector = res->connectors[0];
 	d->crtc = res->crtcs[0];
 	drmModeFreeResources(res);
-	planes = drmModeGetPlaneResources(d->fd);
-	for (uint32_t i = 0; planes && i < planes->count_planes && !d->plane; i++) {
-		drmModePlanePtr pl = drmModeGetPlane(d->fd, planes->planes[i]);
-
-		if (pl && (pl->possible_crtcs & 1) && is_primary(d->fd, pl->plane_id))
-			d->plane = pl->plane_id;
-		drmModeFreePlane(pl);
-	}
-	drmModeFreePlaneResources(planes);
-	if (!d->plane) {
-		fprintf(stderr, "consumer: %s has no primary plane for its first CRTC\n", d->path);
+	if (find_planes(d))
 		return -1;
-	}
 	d->conn_crtc_id = prop_id(d->fd, d->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
 	d->crtc_mode_id = prop_id(d->fd, d->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID");
 	d->crtc_active = prop_id(d->fd, d->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
-	d->plane_fb_id = prop_id(d->fd, d->plane, DRM_MODE_OBJECT_PLANE, "FB_ID");
-	d->plane_crtc_id = prop_id(d->fd, d->plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID");
-	ok = d->conn_crtc_id && d->crtc_mode_id && d->crtc_active && d->plane_fb_id &&
-	     d->plane_crtc_id;
-	for (int i = 0; i < 4; i++) {
-		d->plane_src[i] = prop_id(d->fd, d->plane, DRM_MODE_OBJECT_PLANE, src[i]);
-		d->plane_crtc[i] = prop_id(d->fd, d->plane, DRM_MODE_OBJECT_PLANE, dst[i]);
-		ok = ok && d->plane_src[i] && d->plane_crtc[i];
-	}
-	return ok ? 0 : -1;
+	return d->conn_crtc_id && d->crtc_mode_id && d->crtc_active ? 0 : -1;
 }
 
 int display_open(struct display *d, const char *path, const char *driver)
@@ -193,15 +231,38 @@ int display_set_mode(struct display *d, uint32_t width, uint32_t height)
 	return 0;
 }
 
-int display_show(struct display *d, uint32_t fb)
+bool display_plane_has_format(const struct display *d, uint32_t plane, uint32_t fourcc)
 {
-	uint32_t flags = DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
-	uint64_t srcv[4] = {0, 0, (uint64_t)d->mode.hdisplay << 16,
-			    (uint64_t)d->mode.vdisplay << 16};
-	uint64_t dstv[4] = {0, 0, d->mode.hdisplay, d->mode.vdisplay};
-	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	for (uint32_t i = 0; plane < d->nplanes && i < d->plane[plane].nformats; i++)
+		if (d->plane[plane].formats[i] == fourcc)
+			return true;
+	return false;
+}
+
+static void add_plane(drmModeAtomicReqPtr req, const struct display *d,
+		      const struct display_update *u)
+{
+	const struct display_plane *pl = &d->plane[u->plane];
+	uint64_t srcv[4] = {0, 0, (uint64_t)u->w << 16, (uint64_t)u->h << 16};
+	uint64_t dstv[4] = {(uint64_t)(int64_t)u->x, (uint64_t)(int64_t)u->y, u->w, u->h};
+
+	drmModeAtomicAddProperty(req, pl->id, pl->fb_id, u->fb);
+	drmModeAtomicAddProperty(req, pl->id, pl->crtc_id, u->fb ? d->crtc : 0);
+	for (int i = 0; i < 4; i++) {
+		drmModeAtomicAddProperty(req, pl->id, pl->src[i], u->fb ? srcv[i] : 0);
+		drmModeAtomicAddProperty(req, pl->id, pl->dst[i], u->fb ? dstv[i] : 0);
+	}
+}
+
+int display_commit(struct display *d, const struct display_update *u, uint32_t n, bool block)
+{
+	uint32_t flags = block ? 0 : DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
+	drmModeAtomicReqPtr req;
 	int ret;
 
+	if (!block && d->flip_pending)
+		return -EBUSY;
+	req = drmModeAtomicAlloc();
 	if (!req)
 		return -ENOMEM;
 	if (!d->active) {
@@ -210,18 +271,25 @@ int display_show(struct display *d, uint32_t fb)
 		drmModeAtomicAddProperty(req, d->crtc, d->crtc_mode_id, d->mode_blob);
 		drmModeAtomicAddProperty(req, d->crtc, d->crtc_active, 1);
 	}
-	drmModeAtomicAddProperty(req, d->plane, d->plane_fb_id, fb);
-	drmModeAtomicAddProperty(req, d->plane, d->plane_crtc_id, d->crtc);
-	for (int i = 0; i < 4; i++) {
-		drmModeAtomicAddProperty(req, d->plane, d->plane_src[i], srcv[i]);
-		drmModeAtomicAddProperty(req, d->plane, d->plane_crtc[i], dstv[i]);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		add_plane(req, d, &u[i]);
 	ret = drmModeAtomicCommit(d->fd, req, flags, d) ? -errno : 0;
 	drmModeAtomicFree(req);
-	if (!ret)
-		d->active = true;
-	d->flipped = false;
-	return ret;
+	if (ret)
+		return ret;
+	d->active = true;
+	d->commits++;
+	if (!block)
+		d->flip_pending = true;
+	return 0;
+}
+
+int display_show(struct display *d, uint32_t fb)
+{
+	struct display_update u = {
+	    .plane = 0, .fb = fb, .w = d->mode.hdisplay, .h = d->mode.vdisplay};
+
+	return display_commit(d, &u, 1, false);
 }
 
 static void on_flip(int fd, unsigned int seq, unsigned int sec, unsigned int usec,
@@ -232,16 +300,23 @@ static void on_flip(int fd, unsigned int seq, unsigned int sec, unsigned int use
 	(void)fd;
 	(void)seq;
 	(void)crtc;
-	d->flipped = true;
+	d->flip_pending = false;
+	d->flips++;
 	d->flip_ns = (uint64_t)sec * 1000000000u + (uint64_t)usec * 1000u;
+}
+
+int display_dispatch(struct display *d)
+{
+	drmEventContext ctx = {.version = 3, .page_flip_handler2 = on_flip};
+
+	return drmHandleEvent(d->fd, &ctx) ? -EIO : 0;
 }
 
 int display_wait_flip(struct display *d, int timeout_ms)
 {
-	drmEventContext ctx = {.version = 3, .page_flip_handler2 = on_flip};
 	struct pollfd pfd = {.fd = d->fd, .events = POLLIN};
 
-	while (!d->flipped) {
+	while (d->flip_pending) {
 		int n = poll(&pfd, 1, timeout_ms);
 
 		if (n < 0 && errno == EINTR)
@@ -250,7 +325,7 @@ int display_wait_flip(struct display *d, int timeout_ms)
 			return -errno;
 		if (n == 0)
 			return -ETIMEDOUT;
-		if (drmHandleEvent(d->fd, &ctx))
+		if (display_dispatch(d))
 			return -EIO;
 	}
 	return 0;
@@ -269,8 +344,8 @@ int display_off(struct display *d)
 	drmModeAtomicAddProperty(req, d->connector, d->conn_crtc_id, 0);
 	drmModeAtomicAddProperty(req, d->crtc, d->crtc_mode_id, 0);
 	drmModeAtomicAddProperty(req, d->crtc, d->crtc_active, 0);
-	drmModeAtomicAddProperty(req, d->plane, d->plane_fb_id, 0);
-	drmModeAtomicAddProperty(req, d->plane, d->plane_crtc_id, 0);
+	for (uint32_t i = 0; i < d->nplanes; i++)
+		add_plane(req, d, &(struct display_update){.plane = i});
 	ret = drmModeAtomicCommit(d->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET, NULL) ? -errno : 0;
 	drmModeAtomicFree(req);
 	if (ret)

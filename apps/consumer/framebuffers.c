@@ -2,17 +2,19 @@
 #include "framebuffers.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-void fbs_init(struct framebuffers *fbs, int drm, bool map, const struct di_layout *layout,
-	      uint32_t count)
+void fbs_init(struct framebuffers *fbs, struct fb_handles *handles, bool map,
+	      const struct di_layout *layout, uint32_t count)
 {
 	memset(fbs, 0, sizeof(*fbs));
-	fbs->drm = drm;
+	fbs->handles = handles;
+	fbs->drm = handles ? handles->drm : -1;
 	fbs->map = map;
 	fbs->layout = *layout;
 	fbs->count = count;
@@ -22,26 +24,37 @@ void fbs_init(struct framebuffers *fbs, int drm, bool map, const struct di_layou
 	}
 }
 
-static void handle_get(struct framebuffers *fbs, uint32_t handle)
+/* One more user of handle; -1 (nothing changed) when out of memory. */
+static int handle_get(struct fb_handles *h, uint32_t handle)
 {
-	for (uint32_t i = 0; i < fbs->nrefs; i++) {
-		if (fbs->refs[i].handle == handle) {
-			fbs->refs[i].users++;
-			return;
+	for (uint32_t i = 0; i < h->n; i++) {
+		if (h->ref[i].handle == handle) {
+			h->ref[i].users++;
+			return 0;
 		}
 	}
-	fbs->refs[fbs->nrefs++] = (struct fb_handle_ref){.handle = handle, .users = 1};
+	if (h->n == h->cap) {
+		uint32_t cap = h->cap ? 2 * h->cap : 64;
+		struct fb_handle_ref *ref = realloc(h->ref, cap * sizeof(*ref));
+
+		if (!ref)
+			return -1;
+		h->ref = ref;
+		h->cap = cap;
+	}
+	h->ref[h->n++] = (struct fb_handle_ref){.handle = handle, .users = 1};
+	return 0;
 }
 
-static void handle_put(struct framebuffers *fbs, uint32_t handle)
+static void handle_put(struct fb_handles *h, uint32_t handle)
 {
-	for (uint32_t i = 0; i < fbs->nrefs; i++) {
-		if (fbs->refs[i].handle != handle)
+	for (uint32_t i = 0; i < h->n; i++) {
+		if (h->ref[i].handle != handle)
 			continue;
-		if (--fbs->refs[i].users == 0) {
-			drmCloseBufferHandle(fbs->drm, handle);
-			fbs->handles_closed++;
-			fbs->refs[i] = fbs->refs[--fbs->nrefs];
+		if (--h->ref[i].users == 0) {
+			drmCloseBufferHandle(h->drm, handle);
+			h->closed++;
+			h->ref[i] = h->ref[--h->n];
 		}
 		return;
 	}
@@ -93,8 +106,16 @@ int fbs_import(struct framebuffers *fbs, uint32_t index, int fd, struct di_error
 			fbs_drop(fbs, index);
 			return -1;
 		}
-		fbs->imports++;
-		handle_get(fbs, s->handle);
+		fbs->handles->imports++;
+		if (handle_get(fbs->handles, s->handle)) {
+			/* Nobody else counts it: another user would have found its entry. */
+			drmCloseBufferHandle(fbs->drm, s->handle);
+			fbs->handles->closed++;
+			s->handle = 0;
+			fbs_drop(fbs, index);
+			return di_error_set(err, DI_ERR_SYS, ENOMEM,
+					    "no memory to count GEM handles");
+		}
 	}
 	return finish_slot(fbs, index, err);
 }
@@ -106,8 +127,12 @@ int fbs_adopt(struct framebuffers *fbs, uint32_t index, uint32_t handle, int fd,
 
 	fbs_drop(fbs, index);
 	s->fd = fd;
+	if (handle_get(fbs->handles, handle)) {
+		drmCloseBufferHandle(fbs->drm, handle);
+		fbs_drop(fbs, index);
+		return di_error_set(err, DI_ERR_SYS, ENOMEM, "no memory to count GEM handles");
+	}
 	s->handle = handle;
-	handle_get(fbs, handle);
 	return finish_slot(fbs, index, err);
 }
 
@@ -121,7 +146,7 @@ void fbs_drop(struct framebuffers *fbs, uint32_t index)
 		drmModeRmFB(fbs->drm, s->fb_id);
 	s->fb_id = 0;
 	if (s->handle)
-		handle_put(fbs, s->handle);
+		handle_put(fbs->handles, s->handle);
 	s->handle = 0;
 	if (s->fd >= 0)
 		close(s->fd);

@@ -7,8 +7,10 @@
  *
  * GEM handles are not reference counted by DRM: importing the same dma-buf
  * twice on one DRM fd returns the same handle, and closing it once drops it
- * for both. A peer may send two fds of one dma-buf, so handles are counted
- * here and closed exactly once, when their last user goes.
+ * for both. A peer may send two fds of one dma-buf, and two peers may send
+ * the same dma-buf, so handles are counted per DRM fd (struct fb_handles,
+ * shared by every client's table) and closed exactly once, when their last
+ * user goes.
  */
 #ifndef CONSUMER_FRAMEBUFFERS_H
 #define CONSUMER_FRAMEBUFFERS_H
@@ -32,21 +34,30 @@ struct fb_handle_ref {
 	uint32_t users;
 };
 
+/* The GEM handles open on one DRM fd, with their users. */
+struct fb_handles {
+	int drm;
+	struct fb_handle_ref *ref;
+	uint32_t n, cap;
+	uint64_t imports; /* drmPrimeFDToHandle calls that succeeded */
+	uint64_t closed;  /* GEM handles closed (each exactly once) */
+};
+
 struct framebuffers {
-	int drm; /* -1: no display (--no-display), buffers are only mapped */
+	int drm;		    /* -1: no display (--no-display), buffers are only mapped */
+	struct fb_handles *handles; /* the DRM fd's; NULL without a display */
 	bool map;
 	struct di_layout layout;
 	uint32_t count;
 	struct fb_slot slot[DI_POOL_MAX];
-	struct fb_handle_ref refs[DI_POOL_MAX];
-	uint32_t nrefs;
-	uint64_t imports;	 /* drmPrimeFDToHandle calls that succeeded */
-	uint64_t handles_closed; /* GEM handles closed (each exactly once) */
 };
 
-/* An empty table for count buffers of layout; map: mmap each buffer for checks. */
-void fbs_init(struct framebuffers *fbs, int drm, bool map, const struct di_layout *layout,
-	      uint32_t count);
+/*
+ * An empty table for count buffers of layout on the display of handles
+ * (NULL: none); map: mmap each buffer for checks.
+ */
+void fbs_init(struct framebuffers *fbs, struct fb_handles *handles, bool map,
+	      const struct di_layout *layout, uint32_t count);
 
 /*
  * Takes fd (checked by the receive path) as buffer index: imports it,

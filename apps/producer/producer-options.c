@@ -17,7 +17,9 @@ static void usage(FILE *f)
 	    "Usage: producer [OPTION]...\n"
 	    "The camera side: streams a V4L2 capture device (fakecam) through libv4l2 and\n"
 	    "lends its buffers to the consumer as dma-buf fds over a UNIX socket; a buffer\n"
-	    "is queued to the camera again only after the consumer released it.\n"
+	    "is queued to the camera again only after the consumer released it. With several\n"
+	    "--socket options every frame goes to each consumer (fan-out), and a buffer goes\n"
+	    "back to the camera only when every consumer released it.\n"
 	    "\n"
 	    "  -d, --device PATH       V4L2 node (default: the first of driver fakecam)\n"
 	    "      --driver NAME       driver to look for without --device (default fakecam)\n"
@@ -30,7 +32,9 @@ static void usage(FILE *f)
 	    "  -b, --buffers N         buffers in the pool, 2..%u (default 4)\n"
 	    "  -n, --frames N          stop after N frames (default 0: until interrupted)\n"
 	    "  -S, --socket PATH       consumer's socket (default $XDG_RUNTIME_DIR/%s,\n"
-	    "                          else /tmp/dmabuf-interop-<uid>.sock)\n"
+	    "                          else /tmp/dmabuf-interop-<uid>/%s); again for more\n"
+	    "                          consumers, up to %u. A consumer of another uid (not\n"
+	    "                          root) is refused before any fd goes out (SO_PEERCRED)\n"
 	    "      --fd-per-frame      send the buffer's fd with every FRAME (the consumer\n"
 	    "                          imports it every time) instead of once in the POOL\n"
 	    "      --display-allocates the consumer allocates (fakedisp dumb buffers) and\n"
@@ -39,10 +43,14 @@ static void usage(FILE *f)
 	    "      --verify MODE       check each dequeued frame: none, stamp (default), "
 	    "full\n" APP_REPORT_HELP "  -h, --help              this text\n"
 	    "\n"
-	    "Exit status: 0 when every frame was sent, checked and released in order;\n"
-	    "1 on a verification failure, a protocol fault or a vanished consumer; 2 on\n"
+	    "SIGINT and SIGTERM end it in any state: BYE to every consumer, then the\n"
+	    "buffers back to the camera and STREAMOFF.\n"
+	    "\n"
+	    "Exit status: 0 when every frame was sent, checked and released in order (a\n"
+	    "consumer dropped while others go on is counted, not a failure); 1 on a\n"
+	    "verification failure, a protocol fault, or when no consumer is left; 2 on\n"
 	    "bad usage.\n",
-	    DI_POOL_MAX, DI_SOCKET_NAME);
+	    DI_POOL_MAX, DI_SOCKET_NAME, DI_SOCKET_NAME, PRODUCER_CONSUMERS_MAX);
 }
 
 int producer_parse_options(int argc, char **argv, struct producer_options *o)
@@ -85,7 +93,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	o->buffers = 4;
 	o->verify = DI_VERIFY_STAMP;
 	o->report = APP_REPORT_DEFAULTS;
-	if (di_socket_default_path(o->socket, sizeof(o->socket), &err)) {
+	if (di_socket_default_path(o->socket[0], sizeof(o->socket[0]), &err)) {
 		fprintf(stderr, "producer: %s\n", err.text);
 		return -1;
 	}
@@ -132,8 +140,15 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 				return -1;
 			break;
 		case 'S':
-			if (app_parse_path(p, "socket", optarg, o->socket, sizeof(o->socket)))
+			if (o->nsockets == PRODUCER_CONSUMERS_MAX) {
+				fprintf(stderr, "producer: at most %u --socket options\n",
+					PRODUCER_CONSUMERS_MAX);
 				return -1;
+			}
+			if (app_parse_path(p, "socket", optarg, o->socket[o->nsockets],
+					   sizeof(o->socket[0])))
+				return -1;
+			o->nsockets++;
 			break;
 		case OPT_FD_PER_FRAME:
 			o->fd_per_frame = true;
@@ -161,6 +176,13 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "producer: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return -1;
+	}
+	if (!o->nsockets)
+		o->nsockets = 1; /* the default path */
+	if (o->nsockets > 1 && o->display_allocates) {
+		fprintf(stderr, "producer: --display-allocates takes one --socket: the buffers "
+				"are that consumer's\n");
 		return -1;
 	}
 	if (o->fd_per_frame && o->display_allocates) {

@@ -9,6 +9,8 @@
 #include "app-stats.h"
 #include "dmabuf-interop/buffer-access.h"
 
+#define PRODUCER_CONSUMERS_MAX 8
+
 struct producer_options {
 	const char *device; /* NULL: the first device of driver */
 	const char *driver;
@@ -18,8 +20,9 @@ struct producer_options {
 	bool unthrottled; /* --fps max */
 	int pattern;	  /* -1: leave the camera's, 0 full, 1 stamp only */
 	uint32_t buffers;
-	uint32_t frames; /* 0: until interrupted or the consumer ends */
-	char socket[108];
+	uint32_t frames;			  /* 0: until interrupted or the consumer ends */
+	char socket[PRODUCER_CONSUMERS_MAX][108]; /* each -S: a consumer to lend to */
+	uint32_t nsockets;
 	bool fd_per_frame;
 	bool display_allocates;
 	enum di_verify verify;

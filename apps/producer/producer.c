@@ -8,7 +8,13 @@
  * The ledger (lib/ledger.c) is the proof of the release order on this side:
  * a buffer goes back to the camera only when the consumer released it, every
  * RELEASE must name a buffer in flight with its frame, releases are counted
- * when they overtake an older frame. docs/apps.md describes the options.
+ * when they overtake an older frame (a frame the consumer skipped may).
+ *
+ * Fan-out: with several consumers (one consumer_link each, its own ledger)
+ * every frame is lent to each, and a buffer goes back to the camera only
+ * when the last of them released it (holders[]). A consumer that breaks the
+ * protocol or goes away is dropped; what it held counts as released, and
+ * the others go on. docs/apps.md describes the options.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +27,7 @@
 #include "app-args.h"
 #include "app-stats.h"
 #include "camera.h"
+#include "consumer-link.h"
 #include "dmabuf-interop/buffer-check.h"
 #include "dmabuf-interop/ledger.h"
 #include "dmabuf-interop/pool.h"
@@ -31,18 +38,20 @@
 struct producer {
 	struct producer_options opt;
 	struct camera cam;
-	int sock;
+	struct consumer_link link[PRODUCER_CONSUMERS_MAX];
+	uint32_t nlinks;
 	uint32_t count;
-	struct di_ledger ledger;
+	uint32_t holders[DI_POOL_MAX];		/* consumers holding each buffer */
 	struct di_pool pool;			/* --display-allocates: the consumer's buffers */
 	struct di_buffer_map maps[DI_POOL_MAX]; /* --display-allocates: their mappings */
 	uint64_t capture_ns[DI_POOL_MAX];	/* capture time of the frame each buffer holds */
 	struct app_stats stats;
 	uint64_t sent;
 	uint64_t camera_errors;
-	bool stop_queueing; /* the last frame went out: buffers stay home */
-	bool order_fault;   /* a RELEASE of a buffer not in flight */
-	bool consumer_bye;
+	bool stop_queueing;		    /* the last frame went out: buffers stay home */
+	bool consumer_bye;		    /* a consumer ended its session */
+	uint64_t dropped;		    /* consumers dropped (fault or gone) */
+	bool passed;			    /* the verdict */
 	char fault[DI_ERROR_TEXT_MAX + 64]; /* first fault, for the verdict */
 };
 
@@ -63,12 +72,51 @@ static void fault(struct producer *p, const char *fmt, const char *text)
 	fprintf(stderr, "\n");
 }
 
-/* Tells the consumer why we stop, then records the fault. */
-static int protocol_fault(struct producer *p, const struct di_error *err)
+/* Queues buffer index to the camera again, unless the stream is ending. */
+static int requeue(struct producer *p, uint32_t index)
 {
-	di_send_error(p->sock, err);
-	fault(p, "%s", err->text);
-	return -1;
+	if (p->stop_queueing)
+		return 0;
+	return camera_queue(&p->cam, index, p->cam.dmabuf ? p->pool.fds[index] : -1);
+}
+
+/* One consumer less holds buffer index; the last one gives it back. */
+static int put_buffer(struct producer *p, uint32_t index)
+{
+	if (p->holders[index] && --p->holders[index] == 0)
+		return requeue(p, index);
+	return 0;
+}
+
+/* The consumer of l is gone: what it held counts as released. */
+static int forget_link(struct producer *p, struct consumer_link *l)
+{
+	int ret = 0;
+
+	for (uint32_t i = 0; i < p->count; i++)
+		if (di_ledger_holds(&l->ledger, i) && put_buffer(p, i))
+			ret = -1;
+	di_ledger_init(&l->ledger, p->count);
+	link_close(l);
+	return ret;
+}
+
+/* Drops l's consumer (ERROR with the reason unless it is gone) and logs why. */
+static int drop_link(struct producer *p, struct consumer_link *l, const struct di_error *err)
+{
+	link_drop(l, err);
+	p->dropped++;
+	fprintf(stderr, "producer: dropping consumer %s: %s\n", l->path, err->text);
+	return forget_link(p, l);
+}
+
+static uint32_t links_alive(const struct producer *p)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < p->nlinks; i++)
+		n += p->link[i].alive;
+	return n;
 }
 
 /* MMAP mode: our camera's buffers, exported and sent once (or with each FRAME). */
@@ -81,9 +129,14 @@ static int setup_camera_pool(struct producer *p)
 	    camera_alloc_mmap(&p->cam, p->opt.buffers))
 		return -1;
 	p->count = p->opt.buffers;
-	if (di_pool_send(p->sock, p->count, flags, &p->cam.layout, p->cam.export_fd, &err)) {
-		fault(p, "cannot send the POOL: %s", err.text);
-		return -1;
+	for (uint32_t i = 0; i < p->nlinks; i++) {
+		struct consumer_link *l = &p->link[i];
+
+		if (di_pool_send(l->sock, p->count, flags, &p->cam.layout, p->cam.export_fd,
+				 &err)) {
+			fault(p, "cannot send the POOL: %s", err.text);
+			return -1;
+		}
 	}
 	for (uint32_t i = 0; i < p->count; i++)
 		if (camera_queue(&p->cam, i, -1))
@@ -97,14 +150,16 @@ static int setup_display_pool(struct producer *p)
 	const struct di_layout *l;
 	struct di_error err;
 
-	if (di_pool_receive(p->sock, DI_FS_MAGIC_DMABUF, &p->pool, &err)) {
+	if (link_receive_pool(&p->link[0], &p->pool, &stop_requested, &err)) {
 		fault(p, "no POOL from the consumer: %s", err.text);
 		return -1;
 	}
 	l = &p->pool.layout;
 	if (p->pool.flags & DI_POOL_FD_PER_FRAME) {
 		di_error_set(&err, DI_ERR_FIELD, 0, "a display pool must carry its fds");
-		return protocol_fault(p, &err);
+		di_send_error(p->link[0].sock, &err);
+		fault(p, "%s", err.text);
+		return -1;
 	}
 	if (camera_configure(&p->cam, l->fourcc, l->width, l->height, p->opt.fps))
 		return -1;
@@ -116,7 +171,9 @@ static int setup_display_pool(struct producer *p)
 				     "has pitch %u at offset %u",
 				     pl, p->cam.layout.pitch[pl], p->cam.layout.offset[pl],
 				     l->pitch[pl], l->offset[pl]);
-			return protocol_fault(p, &err);
+			di_send_error(p->link[0].sock, &err);
+			fault(p, "%s", err.text);
+			return -1;
 		}
 	}
 	p->count = p->pool.count;
@@ -167,7 +224,7 @@ static void check_frame(struct producer *p, const struct camera_frame *f)
 	}
 }
 
-/* DQBUF one frame and lend it. */
+/* DQBUF one frame and lend it to every consumer. */
 static int send_frame(struct producer *p)
 {
 	struct di_msg m = {.type = DI_MSG_FRAME};
@@ -184,28 +241,37 @@ static int send_frame(struct producer *p)
 		return camera_queue(&p->cam, f.index, p->cam.dmabuf ? p->pool.fds[f.index] : -1);
 	}
 	check_frame(p, &f);
-	if (di_ledger_lend(&p->ledger, f.index, f.seq, &err)) {
-		fault(p, "the camera returned a buffer the consumer holds: %s", err.text);
-		return -1;
-	}
 	p->capture_ns[f.index] = f.timestamp_ns;
 	m.frame = (struct di_frame){.index = f.index, .seq = f.seq, .timestamp_ns = f.timestamp_ns};
 	if (p->opt.fd_per_frame)
 		m.frame.flags = DI_FRAME_FD;
-	if (di_send_msg(p->sock, &m, &p->cam.export_fd[f.index], &err)) {
-		if (err.status == DI_ERR_PEER_CLOSED)
-			fault(p, "%s", "the consumer went away");
-		else
-			fault(p, "cannot send FRAME: %s", err.text);
-		return -1;
+	for (uint32_t i = 0; i < p->nlinks; i++) {
+		struct consumer_link *l = &p->link[i];
+
+		if (!l->alive)
+			continue;
+		if (di_ledger_lend(&l->ledger, f.index, f.seq, &err)) {
+			fault(p, "the camera returned a buffer a consumer holds: %s", err.text);
+			return -1;
+		}
+		p->holders[f.index]++;
+		if (di_send_msg(l->sock, &m, &p->cam.export_fd[f.index], &err)) {
+			if (err.status == DI_ERR_PEER_CLOSED)
+				di_error_set(&err, DI_ERR_PEER_CLOSED, 0, "the consumer went away");
+			if (drop_link(p, l, &err))
+				return -1;
+			continue;
+		}
+		l->sent++;
 	}
 	p->sent++;
 	app_stats_frame(&p->stats, 0);
-	return 0;
+	/* Nobody took it (every consumer went away meanwhile): it goes back. */
+	return p->holders[f.index] ? 0 : requeue(p, f.index);
 }
 
-/* Receives one message from the consumer: 0 handled, 1 the session ended, -1 fault. */
-static int receive(struct producer *p)
+/* One message from l's consumer: 0 handled, 1 it ended its session, -1 a camera fault. */
+static int receive(struct producer *p, struct consumer_link *l)
 {
 	struct di_recv_ctx ctx = {.decode = {.pool_count = p->count},
 				  .layout = &p->cam.layout,
@@ -214,40 +280,46 @@ static int receive(struct producer *p)
 	struct di_error err;
 	unsigned int nfds;
 	struct di_msg m;
-	bool in_order;
+	bool in_order = true;
+	enum di_status st;
 
-	if (di_recv_msg(p->sock, &ctx, &m, fds, &nfds, &err)) {
-		if (err.status == DI_ERR_PEER_CLOSED) {
-			fault(p, "%s", "the consumer went away");
-			return -1;
-		}
-		return protocol_fault(p, &err);
+	if (di_recv_msg(l->sock, &ctx, &m, fds, &nfds, &err)) {
+		if (err.status == DI_ERR_PEER_CLOSED)
+			di_error_set(&err, DI_ERR_PEER_CLOSED, 0, "the consumer went away");
+		return drop_link(p, l, &err);
 	}
 	switch (m.type) {
 	case DI_MSG_RELEASE:
-		if (di_ledger_release(&p->ledger, m.release.index, m.release.seq, &in_order, &err))
-			return protocol_fault(p, &err);
+		if (m.release.flags & DI_RELEASE_SKIPPED)
+			st = di_ledger_skip(&l->ledger, m.release.index, m.release.seq, &err);
+		else
+			st = di_ledger_release(&l->ledger, m.release.index, m.release.seq,
+					       &in_order, &err);
+		if (st)
+			return drop_link(p, l, &err);
 		if (!in_order)
 			fprintf(stderr,
-				"producer: RELEASE of buffer %u (frame %llu) overtook an "
+				"producer: RELEASE of buffer %u (frame %llu) from %s overtook an "
 				"older frame\n",
-				m.release.index, (unsigned long long)m.release.seq);
+				m.release.index, (unsigned long long)m.release.seq, l->path);
 		app_stats_latency(&p->stats, app_now_ns() - p->capture_ns[m.release.index]);
-		if (p->stop_queueing)
-			return 0;
-		return camera_queue(&p->cam, m.release.index,
-				    p->cam.dmabuf ? p->pool.fds[m.release.index] : -1);
+		return put_buffer(p, m.release.index);
 	case DI_MSG_BYE:
+		l->bye = true;
+		l->alive = false;
 		p->consumer_bye = true;
 		return 1;
 	case DI_MSG_ERROR:
 		di_remote_error(&m, &err);
-		fault(p, "the consumer dropped us: %s", err.text);
-		return -1;
+		fprintf(stderr, "producer: consumer %s dropped us: %s\n", l->path, err.text);
+		l->alive = false;
+		l->faulty = true;
+		p->dropped++;
+		return forget_link(p, l);
 	default:
 		di_error_set(&err, DI_ERR_STATE, 0, "%s is not a message a consumer sends",
 			     di_msg_type_name(m.type));
-		return protocol_fault(p, &err);
+		return drop_link(p, l, &err);
 	}
 }
 
@@ -259,13 +331,13 @@ static int receive(struct producer *p)
  */
 #define BYE_WAIT_MS 5000
 
-static void wait_for_close(struct producer *p)
+static void wait_for_close(struct consumer_link *l)
 {
 	uint64_t deadline = app_now_ns() + BYE_WAIT_MS * 1000000ull;
 	char buf[DI_MSG_MAX];
 
-	while (app_now_ns() < deadline) {
-		struct pollfd pfd = {.fd = p->sock, .events = POLLIN};
+	while (l->sock >= 0 && app_now_ns() < deadline && !stop_requested) {
+		struct pollfd pfd = {.fd = l->sock, .events = POLLIN};
 		struct di_error err;
 		unsigned int nfds;
 		int fds[DI_FDS_PER_MSG];
@@ -274,68 +346,109 @@ static void wait_for_close(struct producer *p)
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
 		/* Whatever still comes (nothing should) is read and its fds closed. */
-		if (di_recv_packet(p->sock, buf, sizeof(buf), &len, fds, DI_FDS_PER_MSG, &nfds,
+		if (di_recv_packet(l->sock, buf, sizeof(buf), &len, fds, DI_FDS_PER_MSG, &nfds,
 				   &err) == DI_OK) {
 			di_close_fds(fds, nfds);
 			continue;
 		}
 		return;
 	}
-	fprintf(stderr, "producer: the consumer did not close within %d ms after BYE\n",
-		BYE_WAIT_MS);
+	if (l->sock >= 0 && !stop_requested && app_now_ns() >= deadline)
+		fprintf(stderr, "producer: consumer %s did not close within %d ms after BYE\n",
+			l->path, BYE_WAIT_MS);
+}
+
+/* Whether every consumer still streaming holds at most one buffer (on screen). */
+static bool all_back(const struct producer *p)
+{
+	for (uint32_t i = 0; i < p->nlinks; i++)
+		if (p->link[i].alive && p->link[i].ledger.depth > 1)
+			return false;
+	return true;
 }
 
 /*
  * DQBUF -> FRAME while frames are wanted, RELEASE -> QBUF always; at the
- * end wait until every buffer but the one on screen is back, then BYE.
- * 0 on an orderly end (ours or the consumer's BYE), -1 on a fault.
+ * end wait until every buffer but the one on screen is back from each
+ * consumer, then BYE to each. 0 on an orderly end (ours or every
+ * consumer's BYE), -1 on a fault or when no consumer is left.
  */
 static int stream(struct producer *p)
 {
+	uint64_t bye_deadline = 0;
 	bool capturing = true;
 	struct di_error err;
 
 	for (;;) {
-		struct pollfd pfd[2] = {{.fd = p->sock, .events = POLLIN},
-					{.fd = p->cam.fd, .events = POLLIN}};
-		int n, r;
+		struct pollfd pfd[PRODUCER_CONSUMERS_MAX + 1];
+		struct consumer_link *polled[PRODUCER_CONSUMERS_MAX];
+		uint32_t n = 0;
+		int ret;
 
-		if (stop_requested || (p->opt.frames && p->sent >= p->opt.frames)) {
+		if (capturing && (stop_requested || (p->opt.frames && p->sent >= p->opt.frames))) {
 			capturing = false;
 			p->stop_queueing = true;
+			/* A signal ends us within a second, whatever the consumers do. */
+			bye_deadline =
+			    app_now_ns() + (stop_requested ? 500 : BYE_WAIT_MS) * 1000000ull;
 		}
-		if (!capturing && p->ledger.depth <= 1)
+		if (!links_alive(p))
 			break;
-		n = poll(pfd, capturing ? 2 : 1, 100);
-		if (n < 0 && errno != EINTR) {
+		if (!capturing && (all_back(p) || app_now_ns() >= bye_deadline))
+			break;
+		for (uint32_t i = 0; i < p->nlinks; i++) {
+			if (!p->link[i].alive)
+				continue;
+			polled[n] = &p->link[i];
+			pfd[n++] = (struct pollfd){.fd = p->link[i].sock, .events = POLLIN};
+		}
+		pfd[n] = (struct pollfd){.fd = p->cam.fd, .events = POLLIN};
+		ret = poll(pfd, n + (capturing ? 1 : 0), 100);
+		if (ret < 0 && errno != EINTR) {
 			fault(p, "poll: %s", strerror(errno));
 			return -1;
 		}
-		if (n > 0 && pfd[0].revents) {
-			r = receive(p);
-			if (r > 0)
-				wait_for_close(p); /* the consumer's BYE: it drops our buffers */
-			if (r)
-				return r > 0 ? 0 : -1;
+		for (uint32_t i = 0; ret > 0 && i < n; i++) {
+			int r;
+
+			if (!pfd[i].revents || !polled[i]->alive)
+				continue;
+			r = receive(p, polled[i]);
+			if (r > 0) { /* its BYE: it drops our buffers and closes */
+				wait_for_close(polled[i]);
+				r = forget_link(p, polled[i]);
+			}
+			if (r < 0)
+				return -1;
 		}
-		if (n > 0 && capturing && pfd[1].revents && send_frame(p))
+		if (ret > 0 && capturing && pfd[n].revents && links_alive(p) && send_frame(p))
 			return -1;
-		app_stats_tick(&p->stats, app_now_ns(), p->ledger.depth);
+		app_stats_tick(&p->stats, app_now_ns(), p->count);
+	}
+	if (!links_alive(p) && !p->consumer_bye) {
+		fault(p, "%s",
+		      p->nlinks > 1 ? "every consumer went away" : "the consumer went away");
+		return -1;
 	}
 	struct di_msg bye = {.type = DI_MSG_BYE};
 
-	if (di_send_msg(p->sock, &bye, NULL, &err) && err.status != DI_ERR_PEER_CLOSED) {
-		fault(p, "cannot send BYE: %s", err.text);
-		return -1;
+	for (uint32_t i = 0; i < p->nlinks; i++) {
+		struct consumer_link *l = &p->link[i];
+
+		if (!l->alive)
+			continue;
+		if (di_send_msg(l->sock, &bye, NULL, &err) && err.status != DI_ERR_PEER_CLOSED)
+			fprintf(stderr, "producer: cannot send BYE to %s: %s\n", l->path, err.text);
 	}
-	wait_for_close(p);
+	for (uint32_t i = 0; i < p->nlinks; i++)
+		if (p->link[i].alive)
+			wait_for_close(&p->link[i]);
 	return 0;
 }
 
 static int run(struct producer *p)
 {
-	uint32_t caps = 0, common = 0;
-	struct di_hello peer;
+	uint32_t caps = 0;
 	struct di_error err;
 
 	if (camera_open(&p->cam, p->opt.device, p->opt.driver))
@@ -346,27 +459,28 @@ static int run(struct producer *p)
 		return -1;
 	if (p->opt.pattern >= 0 && camera_set_control(&p->cam, "Pattern Mode", p->opt.pattern))
 		return -1;
-	if (di_connect(p->opt.socket, &p->sock, &err)) {
-		fault(p, "%s (is the consumer running?)", err.text);
-		return -1;
-	}
 	if (p->opt.fd_per_frame)
 		caps |= DI_CAP_FD_PER_FRAME;
 	if (p->opt.display_allocates)
 		caps |= DI_CAP_DISPLAY_ALLOCATES;
-	if (di_handshake(p->sock, DI_ROLE_PRODUCER, caps, &peer, &common, &err)) {
-		fault(p, "handshake: %s", err.text);
-		return -1;
-	}
-	if (common != caps) {
-		di_error_set(
-		    &err, DI_ERR_FIELD, 0, "the consumer does not offer %s (capabilities 0x%x)",
-		    p->opt.fd_per_frame ? "fd-per-frame" : "display-allocates", peer.capabilities);
-		return protocol_fault(p, &err);
+	for (uint32_t i = 0; i < p->opt.nsockets; i++) {
+		struct consumer_link *l = &p->link[i];
+
+		p->nlinks++;
+		if (link_open(l, p->opt.socket[i], caps, &stop_requested, &err)) {
+			fault(p, "%s", err.text);
+			if (err.status == DI_ERR_SYS && err.sys_errno != EINTR)
+				fprintf(stderr, "producer: is the consumer running on %s?\n",
+					p->opt.socket[i]);
+			return -1;
+		}
 	}
 	if (p->opt.display_allocates ? setup_display_pool(p) : setup_camera_pool(p))
 		return -1;
-	di_ledger_init(&p->ledger, p->count);
+	for (uint32_t i = 0; i < p->nlinks; i++) {
+		di_ledger_init(&p->link[i].ledger, p->count);
+		p->link[i].alive = true;
+	}
 	if (camera_stream(&p->cam, true))
 		return -1;
 	return stream(p);
@@ -374,21 +488,30 @@ static int run(struct producer *p)
 
 static void summary(struct producer *p, int status)
 {
-	char fmt[5], size[32], order[96];
+	char fmt[5], size[32], order[128];
 	const char *mode = p->opt.display_allocates ? "display allocates (V4L2 DMABUF import)"
 			   : p->opt.fd_per_frame    ? "camera allocates, fd with every frame"
 						    : "camera allocates, fds once in the POOL";
-	bool held = p->ledger.out_of_order == 0 && !p->order_fault;
-	bool pass = status == 0 && !p->fault[0] && p->stats.failed == 0 && held &&
-		    (!p->opt.frames || p->sent == p->opt.frames || p->consumer_bye);
-	const char *why = p->fault[0]	    ? p->fault
-			  : p->stats.failed ? "frames failed their check"
-			  : !held	    ? "releases out of display order"
-			  : status	    ? "setup failed (see the messages above)"
-			  : !pass	    ? "fewer frames than asked for"
-			  : p->consumer_bye ? "the consumer ended the session"
-					    : "every frame sent, checked, released in order";
+	uint64_t released = 0, skipped = 0, out_of_order = 0;
+	bool held, pass;
+	const char *why;
 
+	for (uint32_t i = 0; i < p->nlinks; i++) {
+		released += p->link[i].ledger.released;
+		skipped += p->link[i].ledger.skipped;
+		out_of_order += p->link[i].ledger.out_of_order;
+	}
+	held = out_of_order == 0;
+	pass = status == 0 && !p->fault[0] && p->stats.failed == 0 && held &&
+	       (!p->opt.frames || p->sent == p->opt.frames || p->consumer_bye);
+	why = p->fault[0]	? p->fault
+	      : p->stats.failed ? "frames failed their check"
+	      : !held		? "releases out of display order"
+	      : status		? "setup failed (see the messages above)"
+	      : !pass		? "fewer frames than asked for"
+	      : p->dropped	? "every frame sent, checked, released in order; consumers dropped"
+	      : p->consumer_bye ? "the consumer ended the session"
+				: "every frame sent, checked, released in order";
 	if (!p->cam.layout.fourcc) { /* setup stopped before the camera had a format */
 		p->cam.layout.fourcc = p->opt.fourcc;
 		p->cam.layout.width = p->opt.width;
@@ -396,22 +519,26 @@ static void summary(struct producer *p, int status)
 	}
 	snprintf(size, sizeof(size), "%ux%u", p->cam.layout.width, p->cam.layout.height);
 	snprintf(order, sizeof(order),
-		 "%s (%llu releases, %llu out of order, no QBUF before RELEASE)",
-		 held ? "held" : "VIOLATED", (unsigned long long)p->ledger.released,
-		 (unsigned long long)p->ledger.out_of_order);
+		 "%s (%llu releases, %llu skipped, %llu out of order, no QBUF before RELEASE)",
+		 held ? "held" : "VIOLATED", (unsigned long long)released,
+		 (unsigned long long)skipped, (unsigned long long)out_of_order);
 	const struct app_field fields[] = {
 	    {.key = "device", .text = p->cam.path[0] ? p->cam.path : "-"},
 	    {.key = "format", .text = di_fourcc_str(p->cam.layout.fourcc, fmt)},
 	    {.key = "size", .text = size},
 	    {.key = "buffers", .value = p->count},
 	    {.key = "mode", .text = mode},
+	    {.key = "consumers", .value = p->nlinks},
+	    {.key = "consumers_dropped", .value = p->dropped},
 	    {.key = "sent", .value = p->sent},
-	    {.key = "released", .value = p->ledger.released},
-	    {.key = "out_of_order", .value = p->ledger.out_of_order},
+	    {.key = "released", .value = released},
+	    {.key = "skipped", .value = skipped},
+	    {.key = "out_of_order", .value = out_of_order},
 	    {.key = "camera_errors", .value = p->camera_errors},
 	    {.key = "release_order", .text = order},
 	};
 	app_stats_summary(&p->stats, fields, sizeof(fields) / sizeof(fields[0]), pass, why);
+	p->passed = pass;
 }
 
 int main(int argc, char **argv)
@@ -427,7 +554,6 @@ int main(int argc, char **argv)
 	status = producer_parse_options(argc, argv, &p->opt);
 	if (status)
 		return status > 0 ? 0 : 2;
-	p->sock = -1;
 	p->cam.fd = -1;
 	di_pool_init(&p->pool);
 	sigaction(SIGINT, &sa, NULL);
@@ -437,16 +563,14 @@ int main(int argc, char **argv)
 
 	status = run(p);
 	summary(p, status);
-	/* The consumer is done with our buffers (BYE) or gone; give them back. */
-	if (p->sock >= 0)
-		close(p->sock);
+	/* The consumers are done with our buffers (BYE) or gone; give them back. */
+	for (uint32_t i = 0; i < p->nlinks; i++)
+		link_close(&p->link[i]);
 	for (uint32_t i = 0; i < DI_POOL_MAX; i++)
 		di_buffer_unmap(&p->maps[i]);
 	camera_close(&p->cam);
 	di_pool_close(&p->pool);
-	status = status == 0 && p->stats.failed == 0 && !p->fault[0] && p->ledger.out_of_order == 0
-		     ? 0
-		     : 1;
+	status = p->passed ? 0 : 1;
 	free(p);
 	return status;
 }

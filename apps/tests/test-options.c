@@ -56,8 +56,12 @@ static void test_producer_values(void **state)
 	assert_int_equal(o.fps, 0);
 	assert_int_equal(o.pattern, 1);
 	assert_true(o.fd_per_frame);
-	assert_string_equal(o.socket, "/tmp/s");
+	assert_int_equal(o.nsockets, 1);
+	assert_string_equal(o.socket[0], "/tmp/s");
 	assert_int_equal(o.report.warmup, 30);
+	assert_int_equal(PRODUCER(&o, "-S", "/tmp/a", "--socket", "/tmp/b"), 0);
+	assert_int_equal(o.nsockets, 2);
+	assert_string_equal(o.socket[1], "/tmp/b");
 }
 
 static void test_producer_refusals(void **state)
@@ -66,6 +70,7 @@ static void test_producer_refusals(void **state)
 
 	(void)state;
 	assert_int_equal(PRODUCER(&o, "--fd-per-frame", "--display-allocates"), -1);
+	assert_int_equal(PRODUCER(&o, "-S", "/tmp/a", "-S", "/tmp/b", "--display-allocates"), -1);
 	assert_int_equal(PRODUCER(&o, "--size", "1920x"), -1);
 	assert_int_equal(PRODUCER(&o, "--size", "0x480"), -1);
 	assert_int_equal(PRODUCER(&o, "--size", "640x480p"), -1);

@@ -97,12 +97,45 @@ static void test_whole_pool_in_flight(void **state)
 	free(l);
 }
 
+/*
+ * A compositor's skipped frame: released while an older one is still on
+ * screen, which is not out of order; a skip obeys the other rules.
+ */
+static void test_skipped_frames(void **state)
+{
+	struct di_ledger *l = malloc(sizeof(*l));
+	struct di_error err;
+	bool in_order;
+
+	(void)state;
+	assert_non_null(l);
+	di_ledger_init(l, 4);
+	assert_int_equal(di_ledger_lend(l, 0, 1, &err), DI_OK); /* on screen */
+	assert_int_equal(di_ledger_lend(l, 1, 2, &err), DI_OK); /* replaced before its flip */
+	assert_int_equal(di_ledger_lend(l, 2, 3, &err), DI_OK);
+	assert_int_equal(di_ledger_skip(l, 1, 2, &err), DI_OK);
+	assert_int_equal(l->out_of_order, 0);
+	assert_int_equal(l->skipped, 1);
+	expect_status(di_ledger_skip(l, 1, 2, &err), &err, DI_ERR_STATE, "not in flight");
+	expect_status(di_ledger_skip(l, 2, 9, &err), &err, DI_ERR_STATE, "it carries frame 3");
+	assert_int_equal(di_ledger_release(l, 0, 1, &in_order, &err), DI_OK);
+	assert_true(in_order);
+	/* The same overtaking as a plain release is counted. */
+	assert_int_equal(di_ledger_lend(l, 3, 4, &err), DI_OK);
+	assert_int_equal(di_ledger_release(l, 3, 4, &in_order, &err), DI_OK);
+	assert_false(in_order);
+	assert_int_equal(l->out_of_order, 1);
+	assert_int_equal(l->released, 3);
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TEST_WITH_FD_CHECK(test_steady_stream),
 	    TEST_WITH_FD_CHECK(test_violations),
 	    TEST_WITH_FD_CHECK(test_whole_pool_in_flight),
+	    TEST_WITH_FD_CHECK(test_skipped_frames),
 	};
 
 	return cmocka_run_group_tests_name("ledger", tests, NULL, NULL);

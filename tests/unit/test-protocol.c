@@ -240,7 +240,7 @@ static const struct patch patches[] = {
     {"frame flags high", frame, 20, 4, 0x80000001u, DI_ERR_FIELD, "flags 0x80000000"},
     {"frame index", frame, 16, 4, 1024, DI_ERR_INDEX, "FRAME buffer index 1024 beyond 1023"},
     {"release index", release, 16, 4, 5000, DI_ERR_INDEX, "RELEASE buffer index 5000"},
-    {"release reserved", release, 20, 4, 1, DI_ERR_FIELD, "RELEASE reserved field"},
+    {"release flags", release, 20, 4, 2, DI_ERR_FIELD, "RELEASE has unknown flags 0x2"},
     {"error code 0", error, 16, 4, 0, DI_ERR_FIELD, "ERROR carries code 0"},
     {"error code 99", error, 16, 4, 99, DI_ERR_FIELD, "ERROR carries code 99"},
     {"error reserved", error, 20, 4, 1, DI_ERR_FIELD, "ERROR reserved field"},

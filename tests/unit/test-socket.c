@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ static void test_default_path(void **state)
 {
 	char *saved = getenv("XDG_RUNTIME_DIR"), want[64], longdir[100], buf[PATH_MAX], small[8];
 	struct di_error err;
+	struct stat st;
 
 	(void)state;
 	saved = saved ? strdup(saved) : NULL;
@@ -57,10 +59,21 @@ static void test_default_path(void **state)
 	expect_status(di_socket_default_path(small, sizeof(small), &err), &err, DI_ERR_FIELD,
 		      "does not fit 8 bytes");
 
-	snprintf(want, sizeof(want), "/tmp/dmabuf-interop-%u.sock", (unsigned int)getuid());
+	snprintf(want, sizeof(want), "/tmp/dmabuf-interop-%u/dmabuf-interop.sock",
+		 (unsigned int)geteuid());
 	unsetenv("XDG_RUNTIME_DIR");
 	assert_int_equal(di_socket_default_path(buf, sizeof(buf), &err), DI_OK);
 	assert_string_equal(buf, want);
+	/* The directory is ours and private; opened to others it is refused. */
+	*strrchr(want, '/') = '\0';
+	assert_int_equal(lstat(want, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(chmod(want, 0755), 0);
+	expect_status(di_socket_default_path(buf, sizeof(buf), &err), &err, DI_ERR_STATE,
+		      "is not a private directory");
+	assert_int_equal(chmod(want, 0700), 0);
+	strcat(want, "/dmabuf-interop.sock");
 	setenv("XDG_RUNTIME_DIR", "relative/dir", 1);
 	assert_int_equal(di_socket_default_path(buf, sizeof(buf), &err), DI_OK);
 	assert_string_equal(buf, want);
@@ -223,6 +236,116 @@ static void test_peer_of_other_uid_refused(void **state)
 	remove_dir(&d);
 }
 
+/*
+ * The lock file settles who owns the path: a second listener is refused
+ * while the first holds it, and closing unlinks only the socket it bound.
+ */
+static void test_listener_lock(void **state)
+{
+	struct di_listener a, b;
+	struct sock_dir d;
+	struct di_error err;
+	struct stat st;
+	char lock[160];
+	int other;
+
+	(void)state;
+	make_dir(&d);
+	snprintf(lock, sizeof(lock), "%s.lock", d.path);
+	assert_int_equal(di_listener_open(&a, d.path, &err), DI_OK);
+	assert_true(fcntl(a.fd, F_GETFL) & O_NONBLOCK);
+	expect_status(di_listener_open(&b, d.path, &err), &err, DI_ERR_STATE,
+		      "another consumer holds");
+	assert_int_equal(lstat(d.path, &st), 0); /* the live socket stayed */
+	assert_int_equal(lstat(lock, &st), 0);
+
+	/* Someone replaced our socket file: closing leaves theirs alone. */
+	assert_int_equal(unlink(d.path), 0);
+	assert_int_equal(di_listen(d.path, &other, &err), DI_OK);
+	di_listener_close(&a);
+	assert_int_equal(lstat(d.path, &st), 0);
+	assert_int_equal(lstat(lock, &st), -1); /* the lock file went with our listener */
+	close(other);
+
+	/* Its own socket it unlinks. */
+	assert_int_equal(di_listener_open(&a, d.path, &err), DI_OK);
+	di_listener_close(&a);
+	assert_int_equal(lstat(d.path, &st), -1);
+	remove_dir(&d);
+}
+
+/* A socket or lock file of another uid at our path is a squatter: refused. */
+static void test_squatters_refused(void **state)
+{
+	struct di_listener l;
+	struct sock_dir d;
+	struct di_error err;
+	char lock[160];
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* giving files to another uid needs root */
+	make_dir(&d);
+	snprintf(lock, sizeof(lock), "%s.lock", d.path);
+	assert_int_equal(di_listen(d.path, &fd, &err), DI_OK);
+	close(fd);
+	assert_int_equal(chown(d.path, 65534, 65534), 0);
+	expect_status(di_listen(d.path, &fd, &err), &err, DI_ERR_STATE,
+		      "is a socket of uid 65534, not ours");
+	assert_int_equal(unlink(d.path), 0);
+
+	fd = open(lock, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chown(lock, 65534, 65534), 0);
+	expect_status(di_listener_open(&l, d.path, &err), &err, DI_ERR_STATE,
+		      "is not a file of ours (uid 65534 owns it)");
+	assert_int_equal(unlink(lock), 0);
+	remove_dir(&d);
+}
+
+/* The connecting side checks the listener too, before it lends any fd. */
+static void test_listener_of_other_uid_refused(void **state)
+{
+	struct sock_dir d;
+	struct di_error err;
+	int pipefd[2], fd, status;
+	pid_t child;
+	char c;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	make_dir(&d);
+	assert_int_equal(chmod(d.dir, 0777), 0);
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		int lfd;
+
+		close(pipefd[0]);
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		if (di_listen(d.path, &lfd, NULL) != DI_OK || chmod(d.path, 0666))
+			_exit(11);
+		if (write(pipefd[1], "l", 1) != 1)
+			_exit(12);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	assert_int_equal(read(pipefd[0], &c, 1), 1);
+	close(pipefd[0]);
+	expect_status(di_connect(d.path, &fd, &err), &err, DI_ERR_PEER_REFUSED,
+		      "runs as uid 65534; we lend buffers only to uid 0 or root");
+	assert_int_equal(fd, -1);
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	remove_dir(&d);
+}
+
 static void test_accept_nonblocking(void **state)
 {
 	struct sock_dir d;
@@ -247,6 +370,9 @@ int main(void)
 	    TEST_WITH_FD_CHECK(test_peer_rule),
 	    TEST_WITH_FD_CHECK(test_peer_of_other_uid_refused),
 	    TEST_WITH_FD_CHECK(test_accept_nonblocking),
+	    TEST_WITH_FD_CHECK(test_listener_lock),
+	    TEST_WITH_FD_CHECK(test_squatters_refused),
+	    TEST_WITH_FD_CHECK(test_listener_of_other_uid_refused),
 	};
 
 	return cmocka_run_group_tests_name("socket", tests, NULL, NULL);

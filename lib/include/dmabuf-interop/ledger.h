@@ -9,7 +9,10 @@
  *   - a RELEASE names a buffer in flight with the seq it was lent for:
  *     unknown or duplicate releases are DI_ERR_STATE;
  *   - releases normally come in the order frames were lent (display order);
- *     one that overtakes an older frame still in flight is counted.
+ *     one that overtakes an older frame still in flight is counted, except
+ *     the release of a frame that never reached the screen (a compositor
+ *     replaced it by a newer one before its flip: RELEASE flag SKIPPED),
+ *     which is counted as skipped.
  */
 #ifndef DMABUF_INTEROP_LEDGER_H
 #define DMABUF_INTEROP_LEDGER_H
@@ -28,6 +31,7 @@ struct di_ledger {
 	uint64_t lent;	       /* frames lent in all */
 	uint64_t released;     /* releases accepted */
 	uint64_t out_of_order; /* releases that overtook an older frame */
+	uint64_t skipped;      /* releases of frames never shown */
 };
 
 /* An empty ledger for a pool of count buffers (1..DI_POOL_MAX). */
@@ -43,6 +47,13 @@ enum di_status di_ledger_lend(struct di_ledger *ledger, uint32_t index, uint64_t
  */
 enum di_status di_ledger_release(struct di_ledger *ledger, uint32_t index, uint64_t seq,
 				 bool *in_order, struct di_error *err);
+
+/*
+ * Records the RELEASE of buffer index for frame seq that never reached the
+ * screen (DI_RELEASE_SKIPPED): it may overtake older frames.
+ */
+enum di_status di_ledger_skip(struct di_ledger *ledger, uint32_t index, uint64_t seq,
+			      struct di_error *err);
 
 /* Whether buffer index is in flight (false for indices outside the pool). */
 bool di_ledger_holds(const struct di_ledger *ledger, uint32_t index);

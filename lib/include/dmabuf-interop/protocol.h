@@ -13,7 +13,8 @@
  *            split in parts of at most DI_FDS_PER_MSG fds
  *   FRAME    buffer index, seq, timestamp, flags; with DI_FRAME_FD the fd of
  *            that buffer rides along (the "fd with every frame" mode)
- *   RELEASE  the other side is done with buffer index (of frame seq)
+ *   RELEASE  the other side is done with buffer index (of frame seq); flag
+ *            SKIPPED when that frame never reached the screen
  *   ERROR    code (enum di_status) and a human text, before dropping the peer
  *   BYE      orderly end
  *
@@ -96,9 +97,14 @@ struct di_frame {
 	uint64_t timestamp_ns; /* CLOCK_MONOTONIC capture time */
 };
 
+/* RELEASE flags. */
+#define DI_RELEASE_SKIPPED   (1u << 0) /* never shown: a newer frame replaced it before its flip */
+#define DI_RELEASE_FLAGS_ALL DI_RELEASE_SKIPPED
+
 struct di_release {
 	uint32_t index;
 	uint64_t seq;
+	uint32_t flags; /* DI_RELEASE_* */
 };
 
 struct di_error_msg {

@@ -21,6 +21,17 @@ enum di_status di_handshake(int sock, enum di_role role, uint32_t capabilities,
 			    struct di_hello *peer, uint32_t *common, struct di_error *err);
 
 /*
+ * The two halves of the exchange, for an event loop that cannot wait for
+ * the peer: di_hello_check() accepts a received message as the HELLO of a
+ * peer of the other role (an ERROR is DI_ERR_REMOTE with its text, anything
+ * else DI_ERR_STATE); di_hello_send() sends ours.
+ */
+enum di_status di_hello_check(const struct di_msg *msg, enum di_role role, struct di_hello *peer,
+			      struct di_error *err);
+enum di_status di_hello_send(int sock, enum di_role role, uint32_t capabilities,
+			     struct di_error *err);
+
+/*
  * Sends ERROR(err->status, err->text) before the caller drops the peer.
  * Best effort: the peer may already be gone, so the result is only
  * informative.

@@ -16,7 +16,7 @@ tool=$DMABUF_BUILD/tests/vm/pipeline/tools/hostile-client
 [ -x "$tool" ] || fail "$tool is not built"
 cam=$(video_by_driver fakecam) || fail "fakecam is not loaded"
 
-start_consumer "$PIPE_DIR/c" --json --producers 8 --stats-interval 0
+start_consumer "$PIPE_DIR/c" --json --producers 7 --stats-interval 0
 fds_before=$(find /proc/"$CONSUMER_PID"/fd -mindepth 1 | wc -l)
 "$tool" "$SOCK" "$cam" || fail "the consumer did not name every fault"
 sleep 0.5

@@ -1,6 +1,8 @@
 #!/bin/bash
 # producer -> consumer, 300 frames in XR24 and in NV12 at one size (second
-# argument, default 640x480), in one buffer mode (first argument): pool
+# argument, default 640x480), at 120 fps against fakedisp's 240 Hz (so that
+# the run lasts seconds and almost every frame is shown), in one buffer mode
+# (first argument): pool
 # (fds once, the default), fd-per-frame, or display-allocates (fakedisp dumb
 # buffers queued to fakecam as V4L2_MEMORY_DMABUF). For each run:
 #   - both apps' verdicts PASS, the consumer verified all 300 frames;
@@ -41,7 +43,7 @@ run() {
 	[ "$mode" = display-allocates ] && cargs=(--format "$fmt" --mode "$size")
 	start_consumer "$out.consumer" --producers 1 --json --stats-interval 0 "${cargs[@]}"
 	"$APPS/producer" --socket "$SOCK" --format "$fmt" --size "$size" --frames $FRAMES \
-		--fps max --pattern stamp --json --stats-interval 0 "${pargs[@]}" \
+		--fps 120 --pattern stamp --json --stats-interval 0 "${pargs[@]}" \
 		>"$out.producer" 2>"$out.producer.err" &
 	ppid=$!
 	case "$mode" in

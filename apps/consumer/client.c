@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/* One producer's protocol state, never blocking (client.h). */
+#include "client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "app-args.h"
+#include "app-stats.h"
+#include "dmabuf-interop/buffer-check.h"
+#include "dmabuf-interop/fd-passing.h"
+#include "dmabuf-interop/frame-verify.h"
+#include "dmabuf-interop/session.h"
+
+#define CONSUMER_CAPS (DI_CAP_FD_PER_FRAME | DI_CAP_DISPLAY_ALLOCATES)
+
+struct client *client_new(unsigned int id, int sock, const struct di_peer *peer,
+			  uint64_t deadline_ns)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->id = id;
+	c->sock = sock;
+	c->peer = *peer;
+	c->state = CLIENT_HELLO;
+	c->deadline_ns = deadline_ns;
+	c->plane = -1;
+	di_pool_init(&c->pool);
+	fbs_init(&c->fbs, NULL, false, &(struct di_layout){0}, 0);
+	return c;
+}
+
+void client_drop(struct client *c, const struct di_error *err)
+{
+	di_send_error(c->sock, err);
+	fprintf(stderr, "consumer: dropping producer pid %d: %s: %s\n", (int)c->peer.pid,
+		di_status_name(err->status), err->text);
+	c->dropped = true;
+	c->state = CLIENT_DONE;
+}
+
+void client_bye(struct client *c)
+{
+	struct di_msg bye = {.type = DI_MSG_BYE};
+
+	di_send_msg(c->sock, &bye, NULL, NULL);
+}
+
+void client_timeout(struct client *c)
+{
+	struct di_error err;
+
+	if (c->state == CLIENT_HELLO)
+		di_error_set(&err, DI_ERR_STATE, 0, "no HELLO within the handshake timeout");
+	else
+		di_error_set(&err, DI_ERR_STATE, 0,
+			     "POOL incomplete at the handshake timeout: %u of %u buffers",
+			     c->pool.received, c->pool.count);
+	client_drop(c, &err);
+}
+
+/* The peer closed its end (EOF, or EPIPE on a send). */
+static void gone(struct client *c)
+{
+	if (c->state == CLIENT_STREAMING)
+		fprintf(stderr, "consumer: producer pid %d went away without BYE\n",
+			(int)c->peer.pid);
+	c->state = CLIENT_DONE;
+}
+
+void client_release(struct client *c, struct client_frame *f, uint32_t flags)
+{
+	struct di_msg m = {.type = DI_MSG_RELEASE};
+	struct di_error err;
+	bool in_order = true;
+	enum di_status st;
+
+	if (!f->set)
+		return;
+	f->set = false;
+	if (flags & DI_RELEASE_SKIPPED)
+		st = di_ledger_skip(&c->ledger, f->index, f->seq, &err);
+	else
+		st = di_ledger_release(&c->ledger, f->index, f->seq, &in_order, &err);
+	if (st) { /* our own bookkeeping: a bug, not the client's fault */
+		fprintf(stderr, "consumer: BUG: %s\n", err.text);
+		c->out_of_order++;
+		return;
+	}
+	if (!in_order)
+		c->out_of_order++;
+	if (c->pool.flags & DI_POOL_FD_PER_FRAME)
+		fbs_drop(&c->fbs, f->index); /* imported again with its next frame */
+	c->releases++;
+	if (c->state == CLIENT_DONE)
+		return;
+	m.release = (struct di_release){.index = f->index, .seq = f->seq, .flags = flags};
+	st = di_send_msg(c->sock, &m, NULL, &err);
+	if (st == DI_ERR_AGAIN) {
+		di_error_set(&err, DI_ERR_STATE, 0,
+			     "it does not read its RELEASEs: its socket is full (%llu sent)",
+			     (unsigned long long)c->releases - 1);
+		client_drop(c, &err);
+	} else if (st == DI_ERR_PEER_CLOSED) {
+		gone(c);
+	} else if (st) {
+		client_drop(c, &err);
+	}
+}
+
+/* --display-allocates: dumb buffers of our own, exported and lent as the POOL. */
+static int make_display_pool(struct client *c, const struct client_env *env, struct di_error *err)
+{
+	const struct consumer_options *o = env->opt;
+	struct display *d = env->disp;
+	uint32_t w = o->mode_width, h = o->mode_height, rows, bpp;
+	struct di_layout l = {0};
+	int fds[DI_POOL_MAX];
+
+	if (d->fd < 0)
+		return di_error_set(err, DI_ERR_STATE, 0,
+				    "this consumer runs without a display (--no-display): it "
+				    "cannot allocate display buffers");
+	if (!w && d->mode_blob) {
+		w = d->mode.hdisplay;
+		h = d->mode.vdisplay;
+	} else if (!w) {
+		display_preferred_size(d, &w, &h);
+	}
+	rows = o->fourcc == DI_FOURCC_NV12 ? h + h / 2 : h;
+	bpp = o->fourcc == DI_FOURCC_NV12 ? 8 : o->fourcc == DI_FOURCC_YUYV ? 16 : 32;
+	l.fourcc = o->fourcc;
+	l.width = w;
+	l.height = h;
+	l.num_planes = o->fourcc == DI_FOURCC_NV12 ? 2 : 1;
+	c->fbs.layout = l;
+	if (env->place(c, env->ctx, err))
+		return err->status;
+	fbs_init(&c->fbs, env->handles, o->verify != DI_VERIFY_NONE, &l, o->buffers);
+	for (uint32_t i = 0; i < o->buffers; i++) {
+		struct drm_mode_create_dumb create = {.width = w, .height = rows, .bpp = bpp};
+		int fd;
+
+		if (drmIoctl(d->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+			return di_error_set(err, DI_ERR_SYS, errno,
+					    "DRM_IOCTL_MODE_CREATE_DUMB %ux%u bpp %u: %s", w, rows,
+					    bpp, strerror(errno));
+		if (i == 0) {
+			l.pitch[0] = create.pitch;
+			if (l.num_planes == 2) {
+				l.offset[1] = create.pitch * h;
+				l.pitch[1] = create.pitch;
+			}
+			if (di_layout_check(&l, err))
+				return err->status;
+			c->fbs.layout = l;
+		}
+		if (drmPrimeHandleToFD(d->fd, create.handle, DRM_CLOEXEC | DRM_RDWR, &fd)) {
+			di_error_set(err, DI_ERR_SYS, errno, "drmPrimeHandleToFD: %s",
+				     strerror(errno));
+			drmCloseBufferHandle(d->fd, create.handle);
+			return err->status;
+		}
+		if (fbs_adopt(&c->fbs, i, create.handle, fd, err))
+			return err->status;
+		fds[i] = fd;
+	}
+	c->pool.count = o->buffers;
+	c->pool.layout = l;
+	c->display_pool = true;
+	return di_pool_send(c->sock, o->buffers, 0, &l, fds, err);
+}
+
+/* The producer's whole POOL is here: a plane for it, every fd imported. */
+static int take_producer_pool(struct client *c, const struct client_env *env, struct di_error *err)
+{
+	const struct di_layout *l = &c->pool.layout;
+
+	c->fbs.layout = *l;
+	if (env->disp->fd >= 0 && env->place(c, env->ctx, err))
+		return err->status;
+	fbs_init(&c->fbs, env->disp->fd >= 0 ? env->handles : NULL,
+		 env->opt->verify != DI_VERIFY_NONE, l, c->pool.count);
+	if (c->pool.flags & DI_POOL_FD_PER_FRAME)
+		return DI_OK;
+	for (uint32_t i = 0; i < c->pool.count; i++) {
+		int fd = c->pool.fds[i];
+
+		c->pool.fds[i] = -1; /* the table owns it now, even on failure */
+		if (fbs_import(&c->fbs, i, fd, err))
+			return err->status;
+	}
+	return DI_OK;
+}
+
+static void log_pool(const struct client *c, const struct consumer_options *o)
+{
+	char name[5];
+
+	fprintf(o->report.json ? stderr : stdout,
+		"consumer: producer pid %d: pool of %u %ux%u %s buffers, %s\n", (int)c->peer.pid,
+		c->pool.count, c->fbs.layout.width, c->fbs.layout.height,
+		di_fourcc_str(c->fbs.layout.fourcc, name),
+		c->display_pool ? "allocated by the display (dumb buffers, lent to the producer)"
+		: c->pool.flags & DI_POOL_FD_PER_FRAME ? "fd with every frame (imported each time)"
+						       : "fds once (imported once, cached)");
+}
+
+/* The pool is complete (ours or theirs): streaming starts. */
+static void start_streaming(struct client *c, const struct consumer_options *o)
+{
+	di_ledger_init(&c->ledger, c->pool.count);
+	c->state = CLIENT_STREAMING;
+	log_pool(c, o);
+}
+
+static void on_hello(struct client *c, const struct client_env *env, const struct di_msg *m)
+{
+	struct di_hello hello;
+	struct di_error err;
+
+	if (di_hello_check(m, DI_ROLE_CONSUMER, &hello, &err) ||
+	    di_hello_send(c->sock, DI_ROLE_CONSUMER, CONSUMER_CAPS, &err)) {
+		if (err.status == DI_ERR_REMOTE || err.status == DI_ERR_PEER_CLOSED)
+			c->state = CLIENT_DONE;
+		else
+			client_drop(c, &err);
+		return;
+	}
+	c->greeted = true;
+	c->caps = CONSUMER_CAPS & hello.capabilities;
+	if (!(c->caps & DI_CAP_DISPLAY_ALLOCATES)) {
+		c->state = CLIENT_POOL;
+		return;
+	}
+	if (make_display_pool(c, env, &err)) {
+		client_drop(c, &err);
+		return;
+	}
+	start_streaming(c, env->opt);
+}
+
+static void on_pool_part(struct client *c, const struct client_env *env, const struct di_msg *m,
+			 const int *fds)
+{
+	struct di_error err;
+
+	if (m->type == DI_MSG_ERROR) {
+		di_remote_error(m, &err);
+		fprintf(stderr, "consumer: producer pid %d gave up: %s\n", (int)c->peer.pid,
+			err.text);
+		c->state = CLIENT_DONE;
+		return;
+	}
+	if (m->type != DI_MSG_POOL) {
+		di_close_fds((int *)fds, di_msg_fd_count(m));
+		di_error_set(&err, DI_ERR_STATE, 0, "expected POOL, got %s",
+			     di_msg_type_name(m->type));
+		client_drop(c, &err);
+		return;
+	}
+	if (di_pool_add(&c->pool, &m->pool, fds, &err)) {
+		client_drop(c, &err);
+		return;
+	}
+	if (!di_pool_complete(&c->pool))
+		return;
+	if (take_producer_pool(c, env, &err)) {
+		client_drop(c, &err);
+		return;
+	}
+	start_streaming(c, env->opt);
+}
+
+static void check_frame(struct client *c, const struct client_env *env, const struct di_frame *f)
+{
+	struct di_mismatch where;
+	struct di_error err;
+
+	if (env->opt->verify == DI_VERIFY_NONE)
+		return;
+	if (di_frame_verify_mapped(&c->fbs.slot[f->index].map, &c->fbs.layout, f->seq,
+				   env->opt->verify, 0, NULL, &where, &err) == DI_OK) {
+		c->verified++;
+		env->stats->verified++;
+		return;
+	}
+	c->failed++;
+	env->stats->failed++;
+	if (c->failed <= 5)
+		fprintf(stderr,
+			"consumer: producer pid %d: frame %llu in buffer %u failed its check: %s\n",
+			(int)c->peer.pid, (unsigned long long)f->seq, f->index, err.text);
+	if (!c->fault[0])
+		snprintf(c->fault, sizeof(c->fault), "frame %llu failed its check: %s",
+			 (unsigned long long)f->seq, err.text);
+}
+
+static void on_frame(struct client *c, const struct client_env *env, const struct di_frame *f,
+		     int fd)
+{
+	struct di_error err;
+	uint64_t now;
+
+	if (di_ledger_lend(&c->ledger, f->index, f->seq, &err)) {
+		if (fd >= 0)
+			close(fd);
+		client_drop(c, &err);
+		return;
+	}
+	if (fd >= 0 && fbs_import(&c->fbs, f->index, fd, &err)) {
+		di_ledger_skip(&c->ledger, f->index, f->seq, NULL);
+		client_drop(c, &err);
+		return;
+	}
+	check_frame(c, env, f);
+	c->frames++;
+	if (c->latest.set) {
+		c->skipped++;
+		client_release(c, &c->latest, DI_RELEASE_SKIPPED);
+	}
+	c->latest = (struct client_frame){
+	    .set = true, .index = f->index, .seq = f->seq, .timestamp_ns = f->timestamp_ns};
+	if (env->disp->fd >= 0)
+		return;
+	/* Verify only: nothing stays on screen, the buffer goes straight back. */
+	now = app_now_ns();
+	app_stats_frame(env->stats, now > f->timestamp_ns ? now - f->timestamp_ns : 1);
+	client_release(c, &c->latest, 0);
+}
+
+/* One message in STREAMING. */
+static void on_stream_msg(struct client *c, const struct client_env *env, const struct di_msg *m,
+			  const int *fds, unsigned int nfds)
+{
+	struct di_error err;
+
+	switch (m->type) {
+	case DI_MSG_FRAME:
+		on_frame(c, env, &m->frame, nfds ? fds[0] : -1);
+		break;
+	case DI_MSG_BYE:
+		c->ended_ok = true;
+		c->state = CLIENT_DONE;
+		break;
+	case DI_MSG_ERROR:
+		di_remote_error(m, &err);
+		fprintf(stderr, "consumer: producer pid %d gave up: %s\n", (int)c->peer.pid,
+			err.text);
+		c->state = CLIENT_DONE;
+		break;
+	default:
+		di_close_fds((int *)fds, nfds);
+		di_error_set(&err, DI_ERR_STATE, 0, "%s is not allowed once the pool is set up",
+			     di_msg_type_name(m->type));
+		client_drop(c, &err);
+	}
+}
+
+void client_readable(struct client *c, const struct client_env *env)
+{
+	while (c->state != CLIENT_DONE) {
+		struct di_recv_ctx ctx = di_pool_recv_ctx(&c->pool, DI_FS_MAGIC_DMABUF);
+		int fds[DI_FDS_PER_MSG];
+		struct di_error err;
+		unsigned int nfds;
+		struct di_msg m;
+
+		if (c->state == CLIENT_STREAMING && c->display_pool) {
+			ctx.decode.pool_count = c->pool.count;
+			ctx.layout = &c->fbs.layout;
+		}
+		if (di_recv_msg(c->sock, &ctx, &m, fds, &nfds, &err)) {
+			if (err.status == DI_ERR_AGAIN)
+				return;
+			if (err.status == DI_ERR_PEER_CLOSED) {
+				gone(c);
+				return;
+			}
+			client_drop(c, &err);
+			return;
+		}
+		if (c->state == CLIENT_HELLO) {
+			di_close_fds(fds, nfds); /* a valid HELLO has none */
+			on_hello(c, env, &m);
+		} else if (c->state == CLIENT_POOL) {
+			on_pool_part(c, env, &m, fds);
+		} else {
+			on_stream_msg(c, env, &m, fds, nfds);
+		}
+	}
+}
+
+void client_free(struct client *c)
+{
+	fbs_drop_all(&c->fbs);
+	di_pool_close(&c->pool);
+	if (c->sock >= 0)
+		close(c->sock);
+	free(c);
+}

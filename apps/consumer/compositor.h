@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The consumer as a small compositor: every streaming client owns one plane
+ * of the display, and one atomic commit per vblank carries every client's
+ * newest frame.
+ *
+ * Placement: the first client sets the mode (its frame size, or --mode,
+ * which it must then match: no scaling) and takes the primary plane; the
+ * next ones take an overlay plane that scans out their format, at the
+ * position --layout gives for them or else the first place, left to right
+ * and top to bottom, where they fit inside the mode without covering
+ * another overlay. A client that finds no plane or no room gets an ERROR.
+ *
+ * Frames: a FRAME waits as the client's latest until no flip is pending;
+ * then one non-blocking commit takes every latest frame (committed). Its
+ * page-flip event puts them on screen (shown) and releases what they
+ * replaced: each buffer is released after the flip that took it off its
+ * plane. A latest frame that a newer one replaces before any commit took it
+ * is released at once, as skipped (client.c).
+ *
+ * A client that leaves has its plane taken off screen by a blocking commit
+ * before its buffers go: an overlay is turned off; the primary plane, which
+ * an active CRTC needs, shows a black background while other clients are
+ * on screen; the last client turns the display off.
+ */
+#ifndef CONSUMER_COMPOSITOR_H
+#define CONSUMER_COMPOSITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app-args.h"
+#include "app-stats.h"
+#include "client.h"
+#include "display.h"
+
+#define COMPOSITOR_LAYOUT_MAX 16
+
+struct compositor {
+	struct display *disp;
+	const struct consumer_options *opt;
+	struct app_stats *stats; /* capture->flip latency of every frame shown */
+	struct client *owner[DISPLAY_PLANES_MAX];
+	uint32_t overlays_placed;		   /* overlay clients so far, for --layout */
+	uint32_t background_handle, background_fb; /* black, on the primary plane */
+	uint64_t commits;
+	bool failed; /* a commit failed: the display is not usable */
+	char fault[160];
+};
+
+void compositor_init(struct compositor *k, struct display *disp, const struct consumer_options *opt,
+		     struct app_stats *stats);
+
+/* client_env.place: a plane and a position for c's layout, or an error. */
+int compositor_place(struct client *c, void *ctx, struct di_error *err);
+
+/* When no flip is pending: one commit of every client's latest frame. */
+void compositor_flush(struct compositor *k);
+
+/* After the display's page-flip event: committed frames are on screen. */
+void compositor_flipped(struct compositor *k);
+
+/* Takes c's plane off screen (blocking) and frees the plane. */
+void compositor_remove(struct compositor *k, struct client *c);
+
+/* Whether any client is on a plane. */
+bool compositor_busy(const struct compositor *k);
+
+/* Frees the background; the display must be off. */
+void compositor_fini(struct compositor *k);
+
+#endif /* CONSUMER_COMPOSITOR_H */
