@@ -169,7 +169,7 @@ enum di_status di_listener_open(struct di_listener *l, const char *path, struct 
 {
 	struct stat st;
 	enum di_status st_;
-	int n;
+	int n, open_errno;
 
 	memset(l, 0, sizeof(*l));
 	l->fd = l->lock_fd = -1;
@@ -178,10 +178,13 @@ enum di_status di_listener_open(struct di_listener *l, const char *path, struct 
 		return di_error_set(err, DI_ERR_FIELD, 0, "socket path %s is too long", path);
 	snprintf(l->path, sizeof(l->path), "%s", path);
 	l->lock_fd = open(l->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (l->lock_fd < 0)
-		return di_error_set(err, DI_ERR_SYS, errno, "cannot open the lock file %s: %s",
-				    l->lock_path, strerror(errno));
-	if (fstat(l->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+	open_errno = errno;
+	/* Refused (a symlink, or protected_regular in a sticky directory): whose is it? */
+	if (l->lock_fd < 0 && (lstat(l->lock_path, &st) < 0 || st.st_uid == geteuid()))
+		return di_error_set(err, DI_ERR_SYS, open_errno, "cannot open the lock file %s: %s",
+				    l->lock_path, strerror(open_errno));
+	if (l->lock_fd < 0 || fstat(l->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
 		st_ = di_error_set(err, DI_ERR_STATE, 0,
 				   "the lock file %s is not a file of ours (uid %u owns it): "
 				   "someone may be squatting the socket path; remove it or choose "

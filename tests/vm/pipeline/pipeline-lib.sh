@@ -27,6 +27,16 @@ start_consumer() {
 	fail "the consumer did not start listening on $SOCK"
 }
 
+# videos_by_driver DRIVER: every /dev/videoN of V4L2 driver DRIVER, one a line.
+videos_by_driver() {
+	local n
+	for n in /dev/video*; do
+		[ -c "$n" ] || continue
+		v4l2-ctl -d "$n" --info 2>/dev/null | grep -qE "Driver name[[:space:]]*: $1\$" && echo "$n"
+	done
+	return 0
+}
+
 # json_get FILE KEY: a top-level string or number of a summary object.
 json_get() {
 	local v

@@ -19,6 +19,9 @@
  * Usage: stalled-client MODE SOCKET VIDEO_NODE [LIMIT_S]. Exits 0 when the
  * consumer dropped it with the expected ERROR within LIMIT_S seconds
  * (default 15); prints how long that took.
+ *
+ * And the other way round, a consumer that stalls a producer:
+ *   mute-consumer  listens on SOCKET, accepts, never answers (until killed)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,12 +171,22 @@ int main(int argc, char **argv)
 	double limit = 15;
 	int sock, ret;
 
-	if (argc < 4) {
+	if (argc < 3 || (argc < 4 && strcmp(argv[1], "mute-consumer"))) {
 		fprintf(stderr, "Usage: stalled-client silent|half-pool|no-read SOCKET VIDEO_NODE "
-				"[LIMIT_S]\n");
+				"[LIMIT_S]\n       stalled-client mute-consumer SOCKET\n");
 		return 2;
 	}
 	mode = argv[1];
+	if (!strcmp(mode, "mute-consumer") && argc >= 3) {
+		int lfd;
+
+		if (di_listen(argv[2], &lfd, &err)) {
+			fprintf(stderr, "stalled-client: %s\n", err.text);
+			return 1;
+		}
+		for (;;)
+			accept(lfd, NULL, NULL); /* each one kept open, never read */
+	}
 	if (argc > 4)
 		limit = atof(argv[4]);
 	want = !strcmp(mode, "silent")	    ? "no HELLO"
@@ -183,7 +197,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "stalled-client: unknown mode %s\n", mode);
 		return 2;
 	}
-	if (export_fakecam(argv[3], &cam))
+	if (strcmp(mode, "silent") && export_fakecam(argv[3], &cam))
 		return 1;
 	if (di_connect(argv[2], &sock, &err)) {
 		fprintf(stderr, "stalled-client: %s\n", err.text);
