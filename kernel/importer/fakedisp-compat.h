@@ -88,17 +88,18 @@ static inline void fakedisp_compat_dma_buf_vunmap(struct dma_buf *dmabuf,
 #endif
 
 /*
- * The device the DRM device hangs on. It stands for no hardware, so from 6.14
- * it is a faux device (the bus vgem and vkms moved to), bound to the faux
- * bus's driver; before, a platform device no driver binds to. Either way
- * its name is "fakedisp".
+ * The device the DRM device number @index hangs on. It stands for no
+ * hardware, so from 6.14 it is a faux device (the bus vgem and vkms moved
+ * to), bound to the faux bus's driver; before, a platform device no driver
+ * binds to. Either way it is named "fakedisp.<index>", as a platform
+ * device with an id is.
  */
 #if FAKEDISP_KERNEL_BEFORE(6, 14, 0)
-static inline struct device *fakedisp_compat_device_create(void)
+static inline struct device *fakedisp_compat_device_create(unsigned int index)
 {
 	struct platform_device *pdev;
 
-	pdev = platform_device_register_simple(FAKEDISP_NAME, -1, NULL, 0);
+	pdev = platform_device_register_simple(FAKEDISP_NAME, index, NULL, 0);
 	return IS_ERR(pdev) ? ERR_CAST(pdev) : &pdev->dev;
 }
 
@@ -109,10 +110,13 @@ static inline void fakedisp_compat_device_destroy(struct device *dev)
 #else
 #include <linux/device/faux.h>
 
-static inline struct device *fakedisp_compat_device_create(void)
+static inline struct device *fakedisp_compat_device_create(unsigned int index)
 {
-	struct faux_device *fdev = faux_device_create(FAKEDISP_NAME, NULL, NULL);
+	struct faux_device *fdev;
+	char name[24];
 
+	snprintf(name, sizeof(name), FAKEDISP_NAME ".%u", index);
+	fdev = faux_device_create(name, NULL, NULL);
 	return fdev ? &fdev->dev : ERR_PTR(-ENODEV);
 }
 

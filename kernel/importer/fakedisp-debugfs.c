@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fakedisp observability, in /sys/kernel/debug/fakedisp/:
+ * fakedisp observability, in /sys/kernel/debug/fakedisp/ for the first
+ * device and fakedisp.<n>/ for device n of `devices`:
  *   buffers  one line per buffer object: id, kind (import or dumb), size,
  *            dma-buf inode, pfn hash (pfn-hash.h; equal to the exporter's
  *            for the same buffer = zero copy), exporter, references,
  *            handles, users of the kernel mapping (0: not mapped)
- *   scanout  the scanout counters (fakedisp-scanout.c), "name: value"
+ *   scanout  the scanout counters of the whole screen (fakedisp-scanout.c),
+ *            "name: value"; the stamp verdicts are the sums of the planes'
+ *   planes   one line per plane: "plane <index> id=<drm id> type=<primary|
+ *            overlay> zpos=<normalized> pos=<WxH+X+Y visible on the CRTC>
+ *            frame=<id>" (zpos=- pos=- frame=0 when nothing is on the
+ *            plane), then the plane's counters: shown=.. vblanks=..
+ *            scanned=.. stamped_ok=.. unstamped=.. bad_stamp=..
+ *            bad_checksum=.. rewritten=.. discarded=.. last_seq=.."
  *   events   the last FAKEDISP_EVENT_LOG_SIZE events, oldest first:
  *            "<ns> <type> bo=<id> ino=<inode> arg=<n>"
  * Every event also goes to the fakedisp:fakedisp_event tracepoint.
@@ -15,6 +23,8 @@
 #include <linux/dma-buf.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+
+#include <drm/drm_file.h>
 
 #include "fakedisp.h"
 
@@ -71,11 +81,15 @@ static int scanout_show(struct seq_file *m, void *unused)
 
 	spin_lock_irq(&fd->scanout_lock);
 	s = fd->stats;
-	on_screen = fd->on_screen ? fd->on_screen->id : 0;
+	/* The primary plane's: the one frame of a screen without overlays. */
+	on_screen = fd->planes[0].on_screen ? fd->planes[0].on_screen->id : 0;
 	crc = fd->crc_enabled;
 	spin_unlock_irq(&fd->scanout_lock);
 
+	seq_printf(m, "device: %u\n", fd->index);
+	seq_printf(m, "minor: %d\n", fd->drm.primary->index);
 	seq_printf(m, "refresh_hz: %u\n", fakedisp_refresh_hz);
+	seq_printf(m, "planes: %u\n", fd->num_planes);
 	seq_printf(m, "on_screen: %llu\n", on_screen);
 	seq_printf(m, "crc_enabled: %d\n", crc);
 	seq_printf(m, "vblanks: %llu\n", s.vblanks);
@@ -97,6 +111,48 @@ static int scanout_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(scanout);
+
+static int planes_show(struct seq_file *m, void *unused)
+{
+	struct fakedisp_device *fd = m->private;
+	unsigned int i;
+
+	for (i = 0; i < fd->num_planes; i++) {
+		struct fakedisp_plane *plane = &fd->planes[i];
+		struct fakedisp_plane_stats s;
+		struct fakedisp_frame f = {};
+		bool shown;
+
+		/* A copy of the frame's geometry: it may go once unlocked. */
+		spin_lock_irq(&fd->scanout_lock);
+		s = plane->stats;
+		shown = plane->on_screen;
+		if (shown) {
+			f.id = plane->on_screen->id;
+			f.zpos = plane->on_screen->zpos;
+			f.width = plane->on_screen->width;
+			f.height = plane->on_screen->height;
+			f.dst_x = plane->on_screen->dst_x;
+			f.dst_y = plane->on_screen->dst_y;
+		}
+		spin_unlock_irq(&fd->scanout_lock);
+
+		seq_printf(m, "plane %u id=%u type=%s ", i, plane->base.base.id,
+			   i ? "overlay" : "primary");
+		if (shown)
+			seq_printf(m, "zpos=%u pos=%ux%u+%u+%u frame=%llu",
+				   f.zpos, f.width, f.height, f.dst_x, f.dst_y,
+				   f.id);
+		else
+			seq_puts(m, "zpos=- pos=- frame=0");
+		seq_printf(m, " shown=%llu vblanks=%llu scanned=%llu stamped_ok=%llu unstamped=%llu bad_stamp=%llu bad_checksum=%llu rewritten=%llu discarded=%llu last_seq=%llu\n",
+			   s.shown, s.vblanks, s.scanned, s.stamped_ok,
+			   s.unstamped, s.bad_stamp, s.bad_checksum,
+			   s.rewritten, s.discarded, s.last_seq);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(planes);
 
 static int events_show(struct seq_file *m, void *unused)
 {
@@ -127,9 +183,17 @@ DEFINE_SHOW_ATTRIBUTE(events);
 
 void fakedisp_debugfs_init(struct fakedisp_device *fd)
 {
-	fd->debugfs = debugfs_create_dir(FAKEDISP_NAME, NULL);
+	char name[24];
+
+	/* The first device keeps the folder name of a single display. */
+	if (fd->index)
+		snprintf(name, sizeof(name), FAKEDISP_NAME ".%u", fd->index);
+	else
+		strscpy(name, FAKEDISP_NAME, sizeof(name));
+	fd->debugfs = debugfs_create_dir(name, NULL);
 	debugfs_create_file("buffers", 0444, fd->debugfs, fd, &buffers_fops);
 	debugfs_create_file("scanout", 0444, fd->debugfs, fd, &scanout_fops);
+	debugfs_create_file("planes", 0444, fd->debugfs, fd, &planes_fops);
 	debugfs_create_file("events", 0444, fd->debugfs, fd, &events_fops);
 }
 

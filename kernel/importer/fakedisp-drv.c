@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fakedisp registration: module parameters, the drm_driver (its feature
- * list), and one DRM device on a device of our own (fakedisp-compat.h: faux
- * or platform, depending on the kernel). The KMS
+ * list), and `devices` independent DRM devices, each on a device of our own
+ * (fakedisp-compat.h: faux or platform, depending on the kernel) named
+ * fakedisp.<n>, each with its card, connector, CRTC, planes, vblank timer,
+ * scanout worker and debugfs folder. The KMS
  * objects are in fakedisp-kms.c, buffers in fakedisp-gem.c and
  * fakedisp-prime.c, the scanout in fakedisp-scanout.c.
  *
@@ -34,7 +36,18 @@ module_param_named(max_memory_mb, fakedisp_max_memory_mb, uint, 0444);
 MODULE_PARM_DESC(max_memory_mb,
 		 "Most memory all dumb buffers together may take, in MiB (default 512)");
 
-static struct fakedisp_device *fakedisp;
+unsigned int fakedisp_overlays = 3;
+module_param_named(overlays, fakedisp_overlays, uint, 0444);
+MODULE_PARM_DESC(overlays,
+		 "Overlay planes besides the primary plane, on each device (0-7, default 3)");
+
+#define FAKEDISP_MAX_DEVICES 4
+
+static unsigned int fakedisp_devices = 1;
+module_param_named(devices, fakedisp_devices, uint, 0444);
+MODULE_PARM_DESC(devices, "Independent displays (DRM devices) to create (1-4, default 1)");
+
+static struct fakedisp_device *fakedisp[FAKEDISP_MAX_DEVICES];
 /* DMA parameters for a device that has none of its own (faux, 6.14 on). */
 static struct device_dma_parameters fakedisp_dma_parms;
 
@@ -55,15 +68,15 @@ static const struct drm_driver fakedisp_driver = {
 	.minor = 0,
 };
 
-static int fakedisp_create(void)
+static struct fakedisp_device *fakedisp_create(unsigned int index)
 {
 	struct fakedisp_device *fd;
 	struct device *dev;
 	int ret;
 
-	dev = fakedisp_compat_device_create();
+	dev = fakedisp_compat_device_create(index);
 	if (IS_ERR(dev))
-		return PTR_ERR(dev);
+		return ERR_CAST(dev);
 	if (!devres_open_group(dev, NULL, GFP_KERNEL)) {
 		ret = -ENOMEM;
 		goto err_dev;
@@ -75,6 +88,7 @@ static int fakedisp_create(void)
 		ret = PTR_ERR(fd);
 		goto err_devres;
 	}
+	fd->index = index;
 	spin_lock_init(&fd->scanout_lock);
 	spin_lock_init(&fd->log_lock);
 	mutex_init(&fd->buffers_lock);
@@ -108,7 +122,14 @@ static int fakedisp_create(void)
 	dma_set_max_seg_size(dev, UINT_MAX);
 	dma_set_seg_boundary(dev, ULONG_MAX);
 
-	fd->scanout_wq = alloc_ordered_workqueue("fakedisp-scanout", 0);
+	/* One output row for the CRC, the widest mode's (the worker's). */
+	fd->compose_row = devm_kmalloc_array(dev, FAKEDISP_MAX_WIDTH,
+					     FAKEDISP_COMPOSE_CPP, GFP_KERNEL);
+	if (!fd->compose_row) {
+		ret = -ENOMEM;
+		goto err_devres;
+	}
+	fd->scanout_wq = alloc_ordered_workqueue("fakedisp%u-scanout", 0, index);
 	if (!fd->scanout_wq) {
 		ret = -ENOMEM;
 		goto err_devres;
@@ -124,8 +145,7 @@ static int fakedisp_create(void)
 	if (ret)
 		goto err_debugfs;
 
-	fakedisp = fd;
-	return 0;
+	return fd;
 
 err_debugfs:
 	fakedisp_debugfs_fini(fd);
@@ -135,7 +155,7 @@ err_devres:
 	devres_release_group(dev, NULL);
 err_dev:
 	fakedisp_compat_device_destroy(dev);
-	return ret;
+	return ERR_PTR(ret);
 }
 
 static void fakedisp_destroy(struct fakedisp_device *fd)
@@ -154,19 +174,50 @@ static void fakedisp_destroy(struct fakedisp_device *fd)
 	fakedisp_compat_device_destroy(dev);
 }
 
+/* The devices in reverse order of creation, from @count down. */
+static void fakedisp_destroy_all(unsigned int count)
+{
+	while (count--) {
+		fakedisp_destroy(fakedisp[count]);
+		fakedisp[count] = NULL;
+	}
+}
+
 static int __init fakedisp_init(void)
 {
+	unsigned int i;
+
 	if (!fakedisp_refresh_hz || fakedisp_refresh_hz > FAKEDISP_MAX_REFRESH_HZ) {
 		pr_err("fakedisp: refresh_hz=%u is outside 1-%u\n",
 		       fakedisp_refresh_hz, FAKEDISP_MAX_REFRESH_HZ);
 		return -EINVAL;
 	}
-	return fakedisp_create();
+	if (fakedisp_overlays > FAKEDISP_MAX_OVERLAYS) {
+		pr_err("fakedisp: overlays=%u is outside 0-%u\n",
+		       fakedisp_overlays, FAKEDISP_MAX_OVERLAYS);
+		return -EINVAL;
+	}
+	if (!fakedisp_devices || fakedisp_devices > FAKEDISP_MAX_DEVICES) {
+		pr_err("fakedisp: devices=%u is outside 1-%u\n",
+		       fakedisp_devices, FAKEDISP_MAX_DEVICES);
+		return -EINVAL;
+	}
+	for (i = 0; i < fakedisp_devices; i++) {
+		struct fakedisp_device *fd = fakedisp_create(i);
+
+		if (IS_ERR(fd)) {
+			/* The ones before it are registered: undo them. */
+			fakedisp_destroy_all(i);
+			return PTR_ERR(fd);
+		}
+		fakedisp[i] = fd;
+	}
+	return 0;
 }
 
 static void __exit fakedisp_exit(void)
 {
-	fakedisp_destroy(fakedisp);
+	fakedisp_destroy_all(fakedisp_devices);
 }
 
 module_init(fakedisp_init);

@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fakedisp KMS pipeline: primary plane -> CRTC -> virtual encoder ->
- * always connected virtual connector, and the hrtimer that plays the
- * vblank interrupt.
+ * fakedisp KMS pipeline: primary plane and overlay planes -> CRTC ->
+ * virtual encoder -> always connected virtual connector, and the hrtimer
+ * that plays the vblank interrupt.
  *
  * What the atomic checks enforce (a commit that breaks one gets -EINVAL,
  * with TEST_ONLY as without):
  *   - the CRTC runs only one of the modes the connector offers, with the
  *     exact timings it offers them with;
  *   - an active CRTC has its primary plane;
- *   - the plane covers the whole mode, unscaled, at whole pixels (and at
- *     whole chroma samples for NV12 and YUYV);
+ *   - no plane scales: the source is as large as the plane on the CRTC, at
+ *     whole pixels (and at whole chroma samples for NV12 and YUYV);
+ *   - the primary plane covers the whole mode; an overlay may be anywhere,
+ *     even partly or wholly off the mode: DRM's helper clips it, and only
+ *     its visible part is scanned out (a wholly hidden one is invisible);
+ *   - zpos: the primary plane is at 0, immutable, below every overlay;
+ *     overlays take 1..overlays (distinct defaults, settable), and DRM
+ *     normalizes them (equal zpos: the lower plane id is below);
  *   - framebuffers (fb_create): one of our formats, linear, width and
  *     height whole chroma samples, pitch and offset whole pixels of their
  *     plane; DRM's GEM helper checks the buffer is large enough.
  *
- * The plane's prepare_fb maps the buffers for the CPU and builds the frame
- * description (fakedisp-scanout.c); atomic_update hands it to the scanout,
- * which reads it at each vblank. The mapping lasts as long as the frame.
+ * A plane's prepare_fb maps the buffers for the CPU and builds the frame
+ * description (fakedisp-scanout.c); atomic_update stages it and the CRTC's
+ * atomic_flush hands every staged frame of the commit to the scanout at
+ * once (one commit, one flip), which reads them at each vblank. The
+ * mapping lasts as long as the frame.
  *
  * The commit tail up to the flip, and the vblank tick, are what signal a
  * commit's completion (page-flip events, out-fences): they are annotated as
@@ -30,6 +38,7 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_blend.h>
 #include <drm/drm_edid.h>
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
@@ -251,7 +260,8 @@ static void fakedisp_crtc_atomic_enable(struct drm_crtc *crtc,
 	WRITE_ONCE(fd->vblank_time, now);
 
 	drm_crtc_vblank_on(crtc);
-	fakedisp_scanout_on(fd, drm_crtc_vblank_count(crtc));
+	fakedisp_scanout_on(fd, drm_crtc_vblank_count(crtc),
+			    &crtc->state->mode);
 	fd->vblank_held = !drm_crtc_vblank_get(crtc);
 	if (!fd->vblank_held)
 		drm_err(crtc->dev, "no vblank: the scanout will not run\n");
@@ -273,12 +283,17 @@ static void fakedisp_crtc_atomic_disable(struct drm_crtc *crtc,
 	drm_crtc_vblank_off(crtc);
 }
 
-/* The page-flip event fires at the next vblank, when the new frame is up. */
+/*
+ * The planes' frames go to the scanout together, before the event is armed:
+ * the page-flip event fires at the vblank that puts them on screen (or, if
+ * a tick came in between, at the next one), never before.
+ */
 static void fakedisp_crtc_atomic_flush(struct drm_crtc *crtc,
 				       struct fakedisp_atomic_state *state)
 {
 	struct drm_pending_vblank_event *event = crtc->state->event;
 
+	fakedisp_scanout_commit(to_fakedisp(crtc->dev), crtc->state->active);
 	if (!event)
 		return;
 	crtc->state->event = NULL;
@@ -313,12 +328,13 @@ static const struct drm_crtc_funcs fakedisp_crtc_funcs = {
 	.set_crc_source = fakedisp_set_crc_source,
 };
 
-/* ---- primary plane ---- */
+/* ---- planes ---- */
 
 static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 				       struct fakedisp_atomic_state *state)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
+	bool primary = plane->type == DRM_PLANE_TYPE_PRIMARY;
 	const struct drm_display_mode *mode;
 	struct drm_crtc_state *crtc_state;
 	const struct drm_format_info *info;
@@ -340,7 +356,7 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 	src_w = ps->src_w >> 16;
 	src_h = ps->src_h >> 16;
 
-	if (crtc_state->enable &&
+	if (primary && crtc_state->enable &&
 	    (ps->crtc_x || ps->crtc_y || ps->crtc_w != mode->hdisplay ||
 	     ps->crtc_h != mode->vdisplay)) {
 		drm_dbg_kms(plane->dev, "plane %ux%u%+d%+d must cover the %ux%u mode\n",
@@ -359,11 +375,14 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 		return -EINVAL;
 	}
 
-	/* Computes visible, src and dst the way the helpers expect them. */
+	/*
+	 * Computes visible, src and dst the way the helpers expect them,
+	 * clipped to the mode: an overlay may hang over its edges.
+	 */
 	return drm_atomic_helper_check_plane_state(ps, crtc_state,
 						   DRM_PLANE_NO_SCALING,
 						   DRM_PLANE_NO_SCALING,
-						   false, true);
+						   !primary, true);
 }
 
 /*
@@ -407,16 +426,16 @@ static void fakedisp_plane_atomic_update(struct drm_plane *plane,
 					 struct fakedisp_atomic_state *state)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state, plane);
+	struct fakedisp_frame *frame = to_fakedisp_plane_state(ps)->frame;
 	struct fakedisp_device *fd = to_fakedisp(plane->dev);
 	struct drm_crtc_state *crtc_state = NULL;
 
 	if (ps->crtc)
 		crtc_state = drm_atomic_get_new_crtc_state(state, ps->crtc);
-	if (crtc_state && crtc_state->active && ps->visible &&
-	    to_fakedisp_plane_state(ps)->frame)
-		fakedisp_scanout_show(fd, to_fakedisp_plane_state(ps)->frame);
-	else
-		fakedisp_scanout_off(fd);
+	if (!crtc_state || !crtc_state->active || !ps->visible)
+		frame = NULL;
+	/* On screen from the vblank after the CRTC's flush; NULL: off then. */
+	fakedisp_scanout_stage(fd, to_fakedisp_plane(plane), frame);
 }
 
 static const struct drm_plane_helper_funcs fakedisp_plane_helper_funcs = {
@@ -582,9 +601,38 @@ static const struct drm_mode_config_helper_funcs fakedisp_mode_config_helpers = 
 	.atomic_commit_tail = fakedisp_atomic_commit_tail,
 };
 
+/*
+ * Plane @index: 0 the primary plane, at zpos 0 for good (it covers the
+ * mode, the bottom of the picture); then the overlays, above it, each with
+ * its own default zpos, settable within 1..overlays. All of them take the
+ * same formats and modifiers, and the CRTC is the only one (index 0).
+ */
+static int fakedisp_plane_init(struct fakedisp_device *fd, unsigned int index)
+{
+	struct fakedisp_plane *fp = &fd->planes[index];
+	int ret;
+
+	fp->index = index;
+	ret = drm_universal_plane_init(&fd->drm, &fp->base, BIT(0),
+				       &fakedisp_plane_funcs, fakedisp_formats,
+				       ARRAY_SIZE(fakedisp_formats),
+				       fakedisp_modifiers,
+				       index ? DRM_PLANE_TYPE_OVERLAY :
+					       DRM_PLANE_TYPE_PRIMARY,
+				       NULL);
+	if (ret)
+		return ret;
+	drm_plane_helper_add(&fp->base, &fakedisp_plane_helper_funcs);
+	if (!index)
+		return drm_plane_create_zpos_immutable_property(&fp->base, 0);
+	return drm_plane_create_zpos_property(&fp->base, index, 1,
+					      fakedisp_overlays);
+}
+
 int fakedisp_kms_init(struct fakedisp_device *fd)
 {
 	struct drm_device *drm = &fd->drm;
+	unsigned int i;
 	int ret;
 
 	ret = drmm_mode_config_init(drm);
@@ -598,16 +646,17 @@ int fakedisp_kms_init(struct fakedisp_device *fd)
 	drm->mode_config.preferred_depth = 24;
 	drm->mode_config.funcs = &fakedisp_mode_config_funcs;
 	drm->mode_config.helper_private = &fakedisp_mode_config_helpers;
+	/* drm_atomic_helper_check() computes every normalized_zpos. */
+	drm->mode_config.normalize_zpos = true;
 
-	ret = drm_universal_plane_init(drm, &fd->primary, 0, &fakedisp_plane_funcs,
-				       fakedisp_formats, ARRAY_SIZE(fakedisp_formats),
-				       fakedisp_modifiers, DRM_PLANE_TYPE_PRIMARY,
-				       NULL);
-	if (ret)
-		return ret;
-	drm_plane_helper_add(&fd->primary, &fakedisp_plane_helper_funcs);
+	fd->num_planes = 1 + fakedisp_overlays;
+	for (i = 0; i < fd->num_planes; i++) {
+		ret = fakedisp_plane_init(fd, i);
+		if (ret)
+			return ret;
+	}
 
-	ret = drmm_crtc_init_with_planes(drm, &fd->crtc, &fd->primary, NULL,
+	ret = drmm_crtc_init_with_planes(drm, &fd->crtc, &fd->planes[0].base, NULL,
 					 &fakedisp_crtc_funcs, NULL);
 	if (ret)
 		return ret;

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fakedisp scanout: what a display engine does with the frame on screen,
+ * fakedisp scanout: what a display engine does with the frames on screen,
  * done by the CPU through the importer's mapping.
  *
- * A frame (struct fakedisp_frame) describes one commit's primary plane.
- * fakedisp-kms.c builds it in prepare_fb and hands it over here in
- * atomic_update (fakedisp_scanout_show()). At the next vblank
- * (fakedisp_scanout_vblank(), hard irq) it goes on screen, in the same
- * timer tick that sends the commit's page-flip event, and the frame it
- * replaces is "released": it is no longer scanned out, and its producer may
- * reuse the buffer as soon as it sees the event.
+ * A frame (struct fakedisp_frame) describes what one commit puts on one
+ * plane. fakedisp-kms.c builds it in prepare_fb, stages it in the plane's
+ * atomic_update (fakedisp_scanout_stage()) and publishes the staged frames
+ * of every plane of the commit at once in the CRTC's atomic_flush
+ * (fakedisp_scanout_commit()). At the next vblank (fakedisp_scanout_flip(),
+ * hard irq) all of them go on screen together: one commit is one flip,
+ * for all the planes in it, and a plane the commit did not touch keeps its
+ * frame. It happens in the same timer tick that sends the commit's
+ * page-flip event, and each frame a flip takes off its plane is
+ * "released": it is no longer scanned out, and its producer may reuse the
+ * buffer as soon as it sees the event.
  *
  * A frame holds a vmap reference on its buffers (fakedisp_bo_vmap(), taken
  * in prepare_fb where sleeping is allowed): a buffer is mapped for the CPU
@@ -20,32 +24,24 @@
  * unmaps the buffers and may free them, which takes the exporter's
  * reservation lock.
  *
- * At each vblank the frame on screen is noted for the worker, which reads
- * it:
+ * At each vblank the frames on screen are noted for the worker, which
+ * reads them:
  *   - the frame stamp (include/dmabuf-interop/frame-stamp.h) at byte 0 of
- *     plane 0: intact, matching the framebuffer's format and size, and not
- *     changed since the frame was first read (a producer must not write
- *     into a buffer that is on screen);
- *   - when the CRC source "auto" is on, the CRC below, reported for the
- *     vblank through DRM's CRC interface (debugfs crtc-0/crc/data).
- *
- * CRC definition (what a test recomputes from the same bytes via mmap):
- *   CRC-32 as zlib's crc32() computes it (reflected, polynomial 0xedb88320,
- *   initial value and final xor 0xffffffff), over the visible bytes of each
- *   colour plane in plane order, row by row from the top: for plane p with
- *   subsampling (hsub, vsub) (1 for plane 0) and cpp bytes per sample,
- *   rows src_y/vsub .. (src_y+height)/vsub - 1, and in each row the
- *   width/hsub*cpp bytes from byte offset + row*pitch + src_x/hsub*cpp.
- *   For XRGB8888 at 0,0 that is crc32(0, row 0..height-1, width*4 bytes).
+ *     plane 0 of each frame: intact, matching the framebuffer's format and
+ *     size, and not changed since the frame was first read (a producer must
+ *     not write into a buffer that is on screen); counted per plane, and
+ *     summed for the screen (debugfs "planes" and "scanout");
+ *   - when the CRC source "auto" is on, the CRC of the composed screen
+ *     (fakedisp-compose.c defines it), reported for the vblank through
+ *     DRM's CRC interface (debugfs crtc-0/crc/data).
  *
  * The worker must never hold up the vblank: if it is still busy when the
  * next vblank comes, that vblank is merged into the pending one when the
- * same frame is still on screen (its CRC entry reuses the read), or
- * skipped when a newer frame was committed meanwhile. A read that overlaps
- * the frame's replacement is discarded, since the producer may rewrite a
- * released buffer. All of it is counted (debugfs "scanout").
+ * same frames are still on screen (its CRC entry reuses the read), or
+ * skipped when a flip happened meanwhile. A read that overlaps a frame's
+ * replacement is discarded for that plane, and its CRC is not reported,
+ * since the producer may rewrite a released buffer. All of it is counted.
  */
-#include <linux/crc32.h>
 #include <linux/dma-buf.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
@@ -86,11 +82,16 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 	if (!frame)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&frame->ref);
+	frame->plane = to_fakedisp_plane(state->plane)->index;
+	frame->zpos = state->normalized_zpos;
 	frame->format = fb->format->format;
-	frame->src_x = state->src_x >> 16;
-	frame->src_y = state->src_y >> 16;
-	frame->width = state->src_w >> 16;
-	frame->height = state->src_h >> 16;
+	/* The visible part (atomic_check clipped it to the mode); no scaling */
+	frame->src_x = state->src.x1 >> 16;
+	frame->src_y = state->src.y1 >> 16;
+	frame->dst_x = state->dst.x1;
+	frame->dst_y = state->dst.y1;
+	frame->width = drm_rect_width(&state->dst);
+	frame->height = drm_rect_height(&state->dst);
 	for (i = 0; i < fb->format->num_planes; i++) {
 		bo = to_fakedisp_bo(fb->obj[i]);
 		ret = fakedisp_bo_vmap(bo);
@@ -141,19 +142,17 @@ void fakedisp_frame_put(struct fakedisp_frame *frame)
 }
 
 /*
- * The commit tail takes @frame off screen (or it never got there): logged
- * now, put later by fakedisp_scanout_put_released(). Its reference moves to
- * fd->released.
+ * @frame leaves the screen, or never got there: no read of it counts from
+ * now on. Its reference moves to fd->released, for
+ * fakedisp_scanout_put_released(). Any context, scanout_lock held.
  */
-static void release_frame(struct fakedisp_device *fd,
+static void retire_locked(struct fakedisp_device *fd,
 			  struct fakedisp_frame *frame)
 {
-	fakedisp_event(fd, "frame-released", frame->bos[0]->id,
-		       frame->bos[0]->ino, frame->id);
-	spin_lock_irq(&fd->scanout_lock);
 	frame->retired = true;
 	list_add_tail(&frame->release_link, &fd->released);
-	spin_unlock_irq(&fd->scanout_lock);
+	fakedisp_event(fd, "frame-released", frame->bos[0]->id,
+		       frame->bos[0]->ino, frame->id);
 }
 
 /*
@@ -176,106 +175,148 @@ void fakedisp_scanout_put_released(struct fakedisp_device *fd)
 }
 
 /*
- * The commit tail hands over its frame: it goes on screen at the next
- * vblank, like a flip latched by the hardware. A frame committed and
- * replaced before any vblank was never shown and is released at once.
+ * The plane's atomic_update: @frame (NULL: nothing) is what this commit
+ * shows on @plane. Only noted here, with a reference of its own; the
+ * CRTC's flush publishes every plane's at once.
  */
-void fakedisp_scanout_show(struct fakedisp_device *fd,
-			   struct fakedisp_frame *frame)
+void fakedisp_scanout_stage(struct fakedisp_device *fd,
+			    struct fakedisp_plane *plane,
+			    struct fakedisp_frame *frame)
 {
-	struct fakedisp_frame *unshown;
-
-	kref_get(&frame->ref);
-	spin_lock_irq(&fd->scanout_lock);
-	unshown = fd->next;
-	fd->next = frame;
-	spin_unlock_irq(&fd->scanout_lock);
-	if (unshown)
-		release_frame(fd, unshown);
+	if (frame)
+		kref_get(&frame->ref);
+	if (plane->staged_set && plane->staged) {
+		spin_lock_irq(&fd->scanout_lock);
+		retire_locked(fd, plane->staged);
+		spin_unlock_irq(&fd->scanout_lock);
+	}
+	plane->staged = frame;
+	plane->staged_set = true;
 }
 
 /*
- * The commit tail turns the CRTC or the plane off: nothing is scanned out
- * any more.
+ * The CRTC's atomic_flush: the frames staged on the planes of the commit go
+ * on screen at the next vblank, all of them in the same tick, like a flip
+ * latched by the hardware. A frame committed and replaced before any
+ * vblank was never shown and is released at once; so is everything staged
+ * for a CRTC that is off.
+ */
+void fakedisp_scanout_commit(struct fakedisp_device *fd, bool active)
+{
+	unsigned int i;
+
+	spin_lock_irq(&fd->scanout_lock);
+	for (i = 0; i < fd->num_planes; i++) {
+		struct fakedisp_plane *plane = &fd->planes[i];
+
+		if (!plane->staged_set)
+			continue;
+		plane->staged_set = false;
+		if (!active) {
+			if (plane->staged)
+				retire_locked(fd, plane->staged);
+		} else {
+			if (plane->flip && plane->next)
+				retire_locked(fd, plane->next);
+			plane->next = plane->staged;
+			plane->flip = true;
+		}
+		plane->staged = NULL;
+	}
+	spin_unlock_irq(&fd->scanout_lock);
+}
+
+/*
+ * The commit tail turns the CRTC off: nothing is scanned out any more, on
+ * any plane.
  */
 void fakedisp_scanout_off(struct fakedisp_device *fd)
 {
-	struct fakedisp_frame *old, *unshown;
+	unsigned int i;
 
 	spin_lock_irq(&fd->scanout_lock);
-	old = fd->on_screen;
-	unshown = fd->next;
-	fd->on_screen = NULL;
-	fd->next = NULL;
-	if (old)
-		old->retired = true;
+	for (i = 0; i < fd->num_planes; i++) {
+		struct fakedisp_plane *plane = &fd->planes[i];
+
+		if (plane->flip && plane->next)
+			retire_locked(fd, plane->next);
+		if (plane->on_screen)
+			retire_locked(fd, plane->on_screen);
+		plane->next = NULL;
+		plane->on_screen = NULL;
+		plane->flip = false;
+	}
+	fd->mode_width = 0;
+	fd->mode_height = 0;
 	spin_unlock_irq(&fd->scanout_lock);
-	if (unshown)
-		release_frame(fd, unshown);
-	if (old)
-		release_frame(fd, old);
 }
 
-/* The CRTC goes on at DRM vblank count @vblank. */
-void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank)
+/* The CRTC goes on with @mode at DRM vblank count @vblank. */
+void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
+			 const struct drm_display_mode *mode)
 {
 	spin_lock_irq(&fd->scanout_lock);
 	fd->last_vblank = vblank;
+	fd->mode_width = mode->hdisplay;
+	fd->mode_height = mode->vdisplay;
 	spin_unlock_irq(&fd->scanout_lock);
 }
 
 /*
  * Hard irq, the vblank timer, before DRM sends the flip events: latches
- * the committed frame; the frame it replaces is released.
+ * the committed frame of every plane of the last commits; the frames they
+ * replace are released.
  */
 void fakedisp_scanout_flip(struct fakedisp_device *fd)
 {
-	struct fakedisp_frame *old, *frame;
-	unsigned long flags, ino = 0, old_ino = 0;
-	u64 id = 0, old_id = 0;
-	u32 bo = 0, old_bo = 0;
+	bool released = false, flipped = false;
+	unsigned long flags;
+	unsigned int i;
 
 	spin_lock_irqsave(&fd->scanout_lock, flags);
-	frame = fd->next;
-	old = frame ? fd->on_screen : NULL;
-	if (old) {
-		old->retired = true;
-		old_id = old->id;
-		old_bo = old->bos[0]->id;
-		old_ino = old->bos[0]->ino;
-		list_add_tail(&old->release_link, &fd->released);
+	for (i = 0; i < fd->num_planes; i++) {
+		struct fakedisp_plane *plane = &fd->planes[i];
+		struct fakedisp_frame *frame = plane->next;
+
+		if (!plane->flip)
+			continue;
+		if (plane->on_screen) {
+			retire_locked(fd, plane->on_screen);
+			released = true;
+		}
+		plane->on_screen = frame;
+		plane->next = NULL;
+		plane->flip = false;
+		flipped = true;
+		if (frame) {
+			plane->stats.shown++;
+			fakedisp_event(fd, "frame-shown", frame->bos[0]->id,
+				       frame->bos[0]->ino, frame->id);
+		}
 	}
-	if (frame) {
-		fd->on_screen = frame;
-		fd->next = NULL;
-		id = frame->id;
-		bo = frame->bos[0]->id;
-		ino = frame->bos[0]->ino;
-	}
+	if (flipped)
+		fd->flips++;
 	spin_unlock_irqrestore(&fd->scanout_lock, flags);
 
-	/* Only tested, not dereferenced: the worker may have put them. */
-	if (old) {
-		fakedisp_event(fd, "frame-released", old_bo, old_ino, old_id);
+	/* The worker puts what went off screen. */
+	if (released)
 		queue_work(fd->scanout_wq, &fd->scanout_work);
-	}
-	if (frame)
-		fakedisp_event(fd, "frame-shown", bo, ino, id);
 }
 
 /*
  * Hard irq, the vblank timer, after DRM counted the vblank (@vblank is its
- * count): notes the frame on screen for the worker, for every vblank since
- * the previous tick (more than one when the timer came late, by
+ * count): notes the frames on screen for the worker, for every vblank
+ * since the previous tick (more than one when the timer came late, by
  * @overruns periods).
  */
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns)
 {
-	struct fakedisp_frame *frame;
-	bool queue = false;
+	struct fakedisp_screen *pending = &fd->pending;
+	bool queue = false, any = false;
 	unsigned long flags;
 	u64 first, count;
+	unsigned int i;
 
 	spin_lock_irqsave(&fd->scanout_lock, flags);
 	fd->stats.timer_overruns += overruns;
@@ -284,18 +325,34 @@ void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 		goto out;	/* DRM saw no new vblank */
 	fd->last_vblank = vblank;
 	count = vblank - first + 1;
-	frame = fd->on_screen;
-	if (!frame)
+	for (i = 0; i < fd->num_planes; i++) {
+		if (fd->planes[i].on_screen) {
+			fd->planes[i].stats.vblanks += count;
+			any = true;
+		}
+	}
+	if (!any)
 		goto out;
 	fd->stats.vblanks += count;
-	if (!fd->pending) {
-		kref_get(&frame->ref);
-		fd->pending = frame;
-		fd->pending_first = first;
-		fd->pending_last = vblank;
+	if (!fd->pending_set) {
+		pending->count = 0;
+		for (i = 0; i < fd->num_planes; i++) {
+			struct fakedisp_frame *frame = fd->planes[i].on_screen;
+
+			if (!frame)
+				continue;
+			kref_get(&frame->ref);
+			pending->frames[pending->count++] = frame;
+		}
+		pending->width = fd->mode_width;
+		pending->height = fd->mode_height;
+		pending->flips = fd->flips;
+		pending->first = first;
+		pending->last = vblank;
+		fd->pending_set = true;
 		queue = true;
-	} else if (fd->pending == frame) {
-		fd->pending_last = vblank;
+	} else if (pending->flips == fd->flips) {
+		pending->last = vblank;
 		fd->stats.merged += count;
 	} else {
 		fd->stats.skipped += count;
@@ -339,31 +396,6 @@ static enum stamp_verdict check_stamp(struct fakedisp_frame *frame,
 	return STAMP_OK;
 }
 
-/* The CRC defined at the top of this file. */
-static u32 frame_crc(const struct fakedisp_frame *frame)
-{
-	const struct drm_format_info *info = frame->fb->format;
-	u32 crc = ~0u;
-	unsigned int p, y;
-
-	for (p = 0; p < info->num_planes; p++) {
-		unsigned int hsub = p ? info->hsub : 1;
-		unsigned int vsub = p ? info->vsub : 1;
-		unsigned int bytes = frame->width / hsub * info->cpp[p];
-		unsigned int rows = frame->height / vsub;
-		const u8 *row = frame->planes[p] +
-				(size_t)(frame->src_y / vsub) * frame->pitches[p] +
-				frame->src_x / hsub * info->cpp[p];
-
-		for (y = 0; y < rows; y++, row += frame->pitches[p]) {
-			crc = crc32_le(crc, row, bytes);
-			if (!(y & 63))
-				cond_resched();
-		}
-	}
-	return ~crc;
-}
-
 /*
  * Brackets the CPU read for imported buffers: the exporter flushes caches
  * if it must and DRM waits for its write fences.
@@ -388,84 +420,115 @@ static void cpu_access(struct fakedisp_frame *frame, bool begin)
 }
 
 static void count_verdict(struct fakedisp_scanout_stats *stats,
+			  struct fakedisp_plane_stats *ps,
 			  enum stamp_verdict verdict, u64 seq)
 {
+	ps->scanned++;
 	switch (verdict) {
 	case STAMP_OK:
+		ps->stamped_ok++;
+		ps->last_seq = seq;
 		stats->stamped_ok++;
 		stats->last_seq = seq;
 		break;
 	case STAMP_NONE:
+		ps->unstamped++;
 		stats->unstamped++;
 		break;
 	case STAMP_BAD:
+		ps->bad_stamp++;
 		stats->bad_stamp++;
 		break;
 	case STAMP_BAD_CHECKSUM:
+		ps->bad_checksum++;
 		stats->bad_checksum++;
 		break;
 	case STAMP_REWRITTEN:
+		ps->rewritten++;
 		stats->rewritten++;
 		break;
 	}
 }
 
+/*
+ * Reads the screen noted at the last vblank: every frame's stamp, and the
+ * CRC of the composed screen for each vblank the read stands for.
+ */
 void fakedisp_scanout_work(struct work_struct *work)
 {
 	struct fakedisp_device *fd = container_of(work, struct fakedisp_device,
 						  scanout_work);
-	enum stamp_verdict verdict;
-	struct fakedisp_frame *frame;
-	u64 first, last, seq = 0, t0, dt;
-	bool crc_on, retired;
+	enum stamp_verdict verdicts[FAKEDISP_MAX_PLANES];
+	u64 seqs[FAKEDISP_MAX_PLANES] = {};
+	struct fakedisp_screen screen;
+	bool crc_on, retired = false;
+	unsigned int i;
+	u64 t0, dt;
 	u32 crc = 0;
 
 	fakedisp_scanout_put_released(fd);
 
 	spin_lock_irq(&fd->scanout_lock);
-	frame = fd->pending;
-	first = fd->pending_first;
-	last = fd->pending_last;
-	fd->pending = NULL;
+	screen = fd->pending;
+	if (!fd->pending_set)
+		screen.count = 0;
+	fd->pending_set = false;
 	crc_on = fd->crc_enabled;
 	spin_unlock_irq(&fd->scanout_lock);
-	if (!frame)
+	if (!screen.count)
 		return;
 
 	t0 = ktime_get_ns();
-	cpu_access(frame, true);
-	verdict = check_stamp(frame, &seq);
+	for (i = 0; i < screen.count; i++) {
+		cpu_access(screen.frames[i], true);
+		verdicts[i] = check_stamp(screen.frames[i], &seqs[i]);
+	}
 	if (crc_on)
-		crc = frame_crc(frame);
-	cpu_access(frame, false);
+		crc = fakedisp_compose_crc(screen.frames, screen.count,
+					   screen.width, screen.height,
+					   fd->compose_row);
+	for (i = 0; i < screen.count; i++)
+		cpu_access(screen.frames[i], false);
 	dt = ktime_get_ns() - t0;
 
 	spin_lock_irq(&fd->scanout_lock);
-	retired = frame->retired;
 	fd->stats.scanned++;
 	fd->stats.last_read_ns = dt;
 	fd->stats.max_read_ns = max(fd->stats.max_read_ns, dt);
+	for (i = 0; i < screen.count; i++) {
+		struct fakedisp_frame *frame = screen.frames[i];
+		struct fakedisp_plane_stats *ps = &fd->planes[frame->plane].stats;
+
+		if (frame->retired) {
+			ps->discarded++;
+			retired = true;
+			verdicts[i] = STAMP_OK; /* nothing to report */
+		} else {
+			count_verdict(&fd->stats, ps, verdicts[i], seqs[i]);
+		}
+	}
 	if (retired)
 		fd->stats.discarded++;
-	else
-		count_verdict(&fd->stats, verdict, seq);
 	spin_unlock_irq(&fd->scanout_lock);
 
-	if (!retired && verdict != STAMP_OK && verdict != STAMP_NONE)
-		fakedisp_event(fd, "bad-stamp", frame->bos[0]->id,
-			       frame->bos[0]->ino, verdict);
+	for (i = 0; i < screen.count; i++)
+		if (verdicts[i] != STAMP_OK && verdicts[i] != STAMP_NONE)
+			fakedisp_event(fd, "bad-stamp",
+				       screen.frames[i]->bos[0]->id,
+				       screen.frames[i]->bos[0]->ino, verdicts[i]);
 
 	if (!retired && crc_on) {
 		u64 v, added = 0;
 
-		for (v = first; v <= last; v++)
+		for (v = screen.first; v <= screen.last; v++)
 			if (!drm_crtc_add_crc_entry(&fd->crtc, true, (u32)v, &crc))
 				added++;
 		spin_lock_irq(&fd->scanout_lock);
 		fd->stats.crc_entries += added;
 		spin_unlock_irq(&fd->scanout_lock);
 	}
-	fakedisp_frame_put(frame);
+	for (i = 0; i < screen.count; i++)
+		fakedisp_frame_put(screen.frames[i]);
 }
 
 static const char *const fakedisp_crc_sources[] = { "auto" };

@@ -5,11 +5,12 @@
  *
  * Who does what:
  *   fakedisp-drv.c      registration, module parameters, the drm_driver
- *   fakedisp-kms.c      connector, encoder, CRTC, primary plane, atomic
- *                       checks, the vblank hrtimer
+ *   fakedisp-kms.c      connector, encoder, CRTC, primary and overlay
+ *                       planes, atomic checks, the vblank hrtimer
  *   fakedisp-prime.c    PRIME import: attach, map, vmap, and their undoing
  *   fakedisp-gem.c      the buffer object: dumb buffers, mmap, export
- *   fakedisp-scanout.c  reading the frame on screen: stamp check and CRC
+ *   fakedisp-scanout.c  the frames on screen: flips, stamp checks, CRC entries
+ *   fakedisp-compose.c  the planes blended as a display shows them, its CRC
  *   fakedisp-debugfs.c  buffers, counters and the event log in debugfs
  */
 #ifndef FAKEDISP_H
@@ -42,8 +43,13 @@
 #define FAKEDISP_PREFERRED_WIDTH 1920
 #define FAKEDISP_PREFERRED_HEIGHT 1080
 
+/* The primary plane and at most this many overlays (module parameter). */
+#define FAKEDISP_MAX_OVERLAYS 7
+#define FAKEDISP_MAX_PLANES (1 + FAKEDISP_MAX_OVERLAYS)
+
 extern unsigned int fakedisp_refresh_hz;
 extern unsigned int fakedisp_max_memory_mb;
+extern unsigned int fakedisp_overlays;
 
 /**
  * struct fakedisp_bo - one buffer object, either our own pages or an import
@@ -91,11 +97,16 @@ static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
  *	 in process context and outside the commit's fence signalling section
  * @fb: the framebuffer (we hold a reference)
  * @id: commit sequence number, for the event log
+ * @plane: index of the plane it is on (0: primary), in fakedisp_device.planes
+ * @zpos: the plane's normalized zpos in that commit (0: bottom)
  * @format: DRM fourcc
- * @width: visible width in pixels (no scaling: the mode's width)
+ * @width: visible width in pixels (no scaling: source = CRTC size), after
+ *	   clipping to the mode
  * @height: visible height
  * @src_x: first visible column of the framebuffer
  * @src_y: first visible row
+ * @dst_x: where column @src_x is on the CRTC (0 .. mode width - @width)
+ * @dst_y: where row @src_y is on the CRTC
  * @planes: CPU address of byte 0 of each colour plane (bo mapping + offset)
  * @bos: the buffer object of each plane; the frame holds a vmap reference
  *	 on each (one per plane), so a buffer is mapped only while a frame
@@ -113,11 +124,15 @@ struct fakedisp_frame {
 	struct kref ref;
 	struct drm_framebuffer *fb;
 	u64 id;
+	unsigned int plane;
+	unsigned int zpos;
 	u32 format;
 	u32 width;
 	u32 height;
 	u32 src_x;
 	u32 src_y;
+	u32 dst_x;
+	u32 dst_y;
 	const u8 *planes[4];
 	struct fakedisp_bo *bos[4];
 	u32 pitches[4];
@@ -129,7 +144,86 @@ struct fakedisp_frame {
 };
 
 /**
- * struct fakedisp_plane_state - primary plane state with its frame
+ * struct fakedisp_plane_stats - what the scanout counted for one plane
+ * @shown: frames latched on the plane by a flip
+ * @vblanks: vblanks while the plane had a frame on screen
+ * @scanned: reads of the plane's frame by the worker
+ * @stamped_ok: reads that found an intact stamp matching the framebuffer
+ * @unstamped: reads without a stamp magic
+ * @bad_stamp: stamp magic present but version, size or layout wrong
+ * @bad_checksum: stamp magic present but checksum wrong
+ * @rewritten: stamp changed while the buffer stayed on screen
+ * @discarded: reads thrown away because the frame was replaced meanwhile
+ * @last_seq: seq of the last intact stamp
+ */
+struct fakedisp_plane_stats {
+	u64 shown;
+	u64 vblanks;
+	u64 scanned;
+	u64 stamped_ok;
+	u64 unstamped;
+	u64 bad_stamp;
+	u64 bad_checksum;
+	u64 rewritten;
+	u64 discarded;
+	u64 last_seq;
+};
+
+/**
+ * struct fakedisp_plane - one plane and the frames it scans out
+ * @base: the DRM plane
+ * @index: 0 for the primary plane, 1.. for the overlays
+ * @staged: the frame this commit puts on the plane (NULL: none), set in
+ *	    atomic_update and published for every plane at once in the
+ *	    CRTC's atomic_flush, so that a vblank between two planes'
+ *	    updates cannot latch half a commit; commit tail only, no lock
+ * @staged_set: the commit touched the plane (@staged is meaningful)
+ * @on_screen: the frame the plane shows, NULL when none (scanout_lock)
+ * @next: the frame the next vblank latches, NULL to take the plane off
+ *	  (scanout_lock)
+ * @flip: @next is to be latched at the next vblank (scanout_lock)
+ * @stats: the plane's counters (scanout_lock)
+ */
+struct fakedisp_plane {
+	struct drm_plane base;
+	unsigned int index;
+	struct fakedisp_frame *staged;
+	bool staged_set;
+	struct fakedisp_frame *on_screen;
+	struct fakedisp_frame *next;
+	bool flip;
+	struct fakedisp_plane_stats stats;
+};
+
+static inline struct fakedisp_plane *to_fakedisp_plane(struct drm_plane *plane)
+{
+	return container_of(plane, struct fakedisp_plane, base);
+}
+
+/**
+ * struct fakedisp_screen - what the worker reads: the frames on screen at
+ *	one vblank, and the vblanks the read stands for
+ * @frames: a reference on the frame of each plane that had one, by plane
+ * @count: entries of @frames
+ * @width: the mode's width, the size of the composed output
+ * @height: the mode's height
+ * @flips: fakedisp_device.flips when taken: equal later means the same
+ *	   frames are still on screen
+ * @first: first vblank covered
+ * @last: last vblank covered
+ */
+struct fakedisp_screen {
+	struct fakedisp_frame *frames[FAKEDISP_MAX_PLANES];
+	unsigned int count;
+	u32 width;
+	u32 height;
+	u64 flips;
+	u64 first;
+	u64 last;
+};
+
+/**
+ * struct fakedisp_plane_state - plane state with its frame
  * @base: the DRM plane state
  * @frame: built in prepare_fb (sleeping is allowed there, not in the
  *	   commit tail), published to the scanout in atomic_update
@@ -146,20 +240,22 @@ to_fakedisp_plane_state(struct drm_plane_state *state)
 }
 
 /**
- * struct fakedisp_scanout_stats - what the scanout worker counted
+ * struct fakedisp_scanout_stats - what the scanout worker counted, for the
+ *	whole screen; the stamp verdicts are the sums of every plane's
  * @vblanks: vblank timer ticks while a frame was on screen
- * @scanned: frames the worker read
- * @stamped_ok: reads that found an intact stamp matching the framebuffer
- * @unstamped: reads without a stamp magic (vgem, vivid, dumb buffers)
+ * @scanned: reads of the screen (every plane's frame) by the worker
+ * @stamped_ok: plane reads that found an intact stamp
+ * @unstamped: plane reads without a stamp magic (vgem, vivid, dumb buffers)
  * @bad_stamp: stamp magic present but version, size or layout wrong
  * @bad_checksum: stamp magic present but checksum wrong
  * @rewritten: stamp changed while the buffer stayed on screen
- * @last_seq: seq of the last intact stamp
+ * @last_seq: seq of the last intact stamp, on any plane
  * @merged: vblanks not read separately because the worker was busy and the
- *	    same frame was still on screen (their CRC entry reuses the read)
- * @skipped: vblanks not read at all: the worker was busy and a newer frame
- *	     had been committed meanwhile
- * @discarded: reads thrown away because the frame was replaced while read
+ *	    same frames were still on screen (their CRC entry reuses the read)
+ * @skipped: vblanks not read at all: the worker was busy and a newer flip
+ *	     had happened meanwhile
+ * @discarded: screen reads thrown away because a frame was replaced while
+ *	       read
  * @crc_entries: entries given to DRM's CRC interface
  * @timer_overruns: vblank timer ticks that came later than one period
  * @last_read_ns: duration of the last read
@@ -202,9 +298,11 @@ struct fakedisp_event {
 };
 
 /**
- * struct fakedisp_device - the whole display
+ * struct fakedisp_device - one display (the module makes `devices` of them)
  * @drm: the DRM device (drm.dev: the faux or platform device it hangs on)
- * @primary: the only plane
+ * @index: which of the module's devices, 0..devices-1
+ * @planes: the primary plane (index 0), then the overlays
+ * @num_planes: 1 + the overlays
  * @crtc: the only CRTC
  * @encoder: a virtual encoder between them
  * @connector: the always connected virtual connector
@@ -212,21 +310,22 @@ struct fakedisp_event {
  * @period_ns: the refresh period, from the mode's timings
  * @vblank_time: expiry of the last tick, the vblank timestamp
  * @vblank_held: we hold a vblank reference while the CRTC is on
- * @scanout_lock: protects @on_screen, @next, @released, @pending*,
- *		  @crc_enabled and @stats against the vblank timer (hard irq)
- * @on_screen: the frame the CRTC shows, NULL when off
- * @next: the frame committed last, latched at the next vblank (the flip)
+ * @scanout_lock: protects the planes' frames and counters, @released,
+ *		  @pending*, @flips, @mode_*, @crc_enabled and @stats
+ *		  against the vblank timer (hard irq)
  * @released: frames taken off screen (by a flip, a newer commit or the
  *	       CRTC going off), for the worker or the commit tail to put
- * @pending: the frame the worker must read next, with the vblank range
- *	     @pending_first..@pending_last it stands for
- * @pending_first: first vblank covered by @pending
- * @pending_last: last vblank covered by @pending
+ * @pending: the screen the worker must read next
+ * @pending_set: @pending holds frames
+ * @flips: vblanks that changed what is on screen
+ * @mode_width: the CRTC's mode, while it is on
+ * @mode_height: ditto
  * @last_vblank: DRM's vblank count at the previous tick
  * @crc_enabled: CRC source "auto" is selected
  * @stats: the scanout counters
  * @scanout_wq: ordered workqueue of @scanout_work
  * @scanout_work: reads @pending
+ * @compose_row: one row of the composed output, the worker's (the CRC)
  * @frame_seq: numbers the frames (commits)
  * @buffers_lock: protects @buffers and @next_bo_id
  * @buffers: every live fakedisp_bo
@@ -241,8 +340,10 @@ struct fakedisp_event {
  */
 struct fakedisp_device {
 	struct drm_device drm;
+	unsigned int index;
 
-	struct drm_plane primary;
+	struct fakedisp_plane planes[FAKEDISP_MAX_PLANES];
+	unsigned int num_planes;
 	struct drm_crtc crtc;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
@@ -253,17 +354,18 @@ struct fakedisp_device {
 	bool vblank_held;
 
 	spinlock_t scanout_lock; /* scanout vs the vblank timer */
-	struct fakedisp_frame *on_screen;
-	struct fakedisp_frame *next;
 	struct list_head released;
-	struct fakedisp_frame *pending;
-	u64 pending_first;
-	u64 pending_last;
+	struct fakedisp_screen pending;
+	bool pending_set;
+	u64 flips;
+	u32 mode_width;
+	u32 mode_height;
 	u64 last_vblank;
 	bool crc_enabled;
 	struct fakedisp_scanout_stats stats;
 	struct workqueue_struct *scanout_wq;
 	struct work_struct scanout_work;
+	u8 *compose_row;
 	atomic64_t frame_seq;
 
 	struct mutex buffers_lock; /* buffers, next_bo_id */
@@ -309,11 +411,14 @@ void fakedisp_import_release(struct fakedisp_bo *bo);
 /* fakedisp-scanout.c */
 struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state);
 void fakedisp_frame_put(struct fakedisp_frame *frame);
-void fakedisp_scanout_show(struct fakedisp_device *fd,
-			   struct fakedisp_frame *frame);
+void fakedisp_scanout_stage(struct fakedisp_device *fd,
+			    struct fakedisp_plane *plane,
+			    struct fakedisp_frame *frame);
+void fakedisp_scanout_commit(struct fakedisp_device *fd, bool active);
 void fakedisp_scanout_off(struct fakedisp_device *fd);
 void fakedisp_scanout_put_released(struct fakedisp_device *fd);
-void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank);
+void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
+			 const struct drm_display_mode *mode);
 void fakedisp_scanout_flip(struct fakedisp_device *fd);
 void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 			     u64 overruns);
@@ -323,6 +428,11 @@ const char *const *fakedisp_get_crc_sources(struct drm_crtc *crtc,
 int fakedisp_verify_crc_source(struct drm_crtc *crtc, const char *source,
 			       size_t *values_cnt);
 int fakedisp_set_crc_source(struct drm_crtc *crtc, const char *source);
+
+/* fakedisp-compose.c */
+#define FAKEDISP_COMPOSE_CPP 4
+u32 fakedisp_compose_crc(struct fakedisp_frame *const *frames,
+			 unsigned int count, u32 width, u32 height, u8 *row);
 
 /* fakedisp-debugfs.c */
 void fakedisp_event(struct fakedisp_device *fd, const char *type,

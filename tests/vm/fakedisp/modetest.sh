@@ -1,9 +1,11 @@
 #!/bin/bash
 # modetest (libdrm's own client) on fakedisp: the listing shows one always
-# connected virtual connector with its modes (1920x1080 preferred), one CRTC
-# and a primary plane with XR24 AR24 NV12 YUYV; then `modetest -s` sets
-# 1920x1080 with a dumb buffer in each format, and `-v` page-flips at the
-# refresh rate. The scanout must have read those frames.
+# connected virtual connector with its modes (1920x1080 preferred), one CRTC,
+# a primary plane and three overlay planes, all with XR24 AR24 NV12 YUYV;
+# then `modetest -s` sets 1920x1080 with a dumb buffer in each format,
+# `-s` with `-P` puts an overlay on top (fakedisp's debugfs "planes" shows
+# it where modetest placed it), and `-v` page-flips at the refresh rate.
+# The scanout must have read those frames.
 . "$DMABUF_SRC/tests/vm/lib.sh"
 set -u
 
@@ -17,8 +19,12 @@ echo "$out" | grep -qE "#0 1920x1080 .*type: preferred" || fail "1920x1080 is no
 for m in 640x480 1280x720 1920x1080 3840x2160; do
 	echo "$out" | grep -qE "#[0-9]+ $m " || fail "mode $m is not offered"
 done
-echo "$out" | grep -q "formats: XR24 AR24 NV12 YUYV" || fail "plane formats"
-pass "listing: connector $conn, CRTC $crtc, modes and formats"
+planes=$(echo "$out" | awk '/^Planes:/ { p = 1; next } /^[A-Z]/ { p = 0 } p && /^[0-9]+\t/ { print $1 }')
+nplanes=$(echo "$planes" | wc -w)
+[ "$nplanes" -eq 4 ] || fail "$nplanes planes listed, expected a primary and 3 overlays"
+[ "$(echo "$out" | grep -c "formats: XR24 AR24 NV12 YUYV")" -eq 4 ] || fail "plane formats"
+overlay=$(echo "$planes" | sed -n 2p)
+pass "listing: connector $conn, CRTC $crtc, modes, planes $(echo $planes) and their formats"
 
 scanned0=$(awk '/^scanned:/ { print $2 }' /sys/kernel/debug/fakedisp/scanout)
 for fmt in XR24 NV12 YUYV; do
@@ -27,6 +33,29 @@ for fmt in XR24 NV12 YUYV; do
 	echo "$out" | grep -q "setting mode 1920x1080" || fail "modetest -s $fmt: $out"
 	pass "modetest -s $conn@$crtc:1920x1080@$fmt"
 done
+
+# An overlay with -P, over a mode set with -s: modetest waits for a key
+# (stdin, a FIFO we hold open) while the planes are up.
+fifo=$(mktemp -u) && mkfifo "$fifo" || fail "mkfifo"
+modetest -M fakedisp -s "$conn@$crtc:1280x720@XR24" -P "$overlay@$crtc:320x240+100+50@XR24" \
+	<"$fifo" >/tmp/modetest-P.out 2>&1 &
+mt=$!
+exec 3>"$fifo"
+line= scanned=0
+for _ in $(seq 100); do
+	line=$(grep "^plane 1 " /sys/kernel/debug/fakedisp/planes)
+	case "$line" in *" pos=320x240+100+50 "*" stamped_ok="*) ;; *) sleep 0.2; continue ;; esac
+	scanned=$(echo "$line" | sed 's/.* scanned=\([0-9]*\).*/\1/')
+	[ "$scanned" -gt 0 ] && break
+	sleep 0.2
+done
+exec 3>&-
+wait "$mt" || fail "modetest -P: $(cat /tmp/modetest-P.out)"
+echo "$line" | grep -q " pos=320x240+100+50 " || fail "overlay $overlay not at 320x240+100+50: $line"
+[ "$scanned" -gt 0 ] || fail "the overlay's frame was never read: $line"
+echo "$line" | grep -q " bad_stamp=0 bad_checksum=0 rewritten=0 " || fail "overlay: $line"
+pass "modetest -P $overlay@$crtc:320x240+100+50@XR24: on screen, read $scanned times"
+rm -f "$fifo"
 
 # -v flips until stdin becomes readable and prints the flip rate every 60
 # flips: an idle pipe as stdin, line-buffered output, stopped after 6 s.

@@ -1,0 +1,33 @@
+#!/bin/bash
+# fakedisp's planes, on every display of devices=$1 (what this scenario
+# loads fakedisp with): tools/fakedisp-planes on each card in turn (four
+# planes, CRC against lib/compose's blend, refusals, per-plane counters;
+# see its header); the cards and debugfs folders are distinct, and the
+# displays independent: a second card's commits leave the first card's
+# counters alone. Then rmmod fakedisp.
+. "$DMABUF_SRC/tests/vm/lib.sh"
+set -u
+
+devices=${1:?the devices= fakedisp was loaded with}
+tool=$DMABUF_BUILD/tests/vm/fakedisp/tools/fakedisp-planes
+[ -x "$tool" ] || fail "$tool is not built"
+
+dirs=$(ls -d /sys/kernel/debug/fakedisp /sys/kernel/debug/fakedisp.[0-9] 2>/dev/null | wc -l)
+[ "$dirs" -eq "$devices" ] || fail "$dirs fakedisp debugfs folders for devices=$devices"
+modetest -M fakedisp -p >/dev/null || fail "modetest -M fakedisp"
+pass "devices=$devices: $dirs debugfs folders"
+
+for ((d = 0; d < devices; d++)); do
+	before=$(sed -n 's/^scanned: //p' /sys/kernel/debug/fakedisp/scanout)
+	echo "== fakedisp-planes -d $d"
+	"$tool" -d "$d" || fail "fakedisp-planes -d $d"
+	after=$(sed -n 's/^scanned: //p' /sys/kernel/debug/fakedisp/scanout)
+	if [ "$d" -gt 0 ]; then
+		[ "$after" = "$before" ] || fail "card $d's commits changed card 0's counters"
+		pass "card $d is independent of card 0 (its scanned stays $after)"
+	fi
+done
+cat /sys/kernel/debug/fakedisp/planes
+
+expect_rmmod fakedisp
+pass "rmmod fakedisp"
