@@ -114,17 +114,40 @@ static void accept_clients(struct consumer *c)
 	}
 }
 
-static void take_snapshot(struct consumer *c, struct client *cl)
+/*
+ * --snapshot, when the first producer with a frame on screen leaves: the
+ * whole screen, every producer's frame on its plane (with --no-display,
+ * the leaving producer's frame alone).
+ */
+static void take_snapshot(struct consumer *c, struct client *leaving)
 {
+	struct snapshot_plane planes[CLIENTS_MAX];
+	uint32_t n = 0, w = leaving->fbs.layout.width, h = leaving->fbs.layout.height;
 	struct di_error err;
 
-	if (!c->opt.snapshot || c->snapshot_done || !cl->shown.set)
+	if (!c->opt.snapshot || c->snapshot_done || !leaving->shown.set)
 		return;
-	if (snapshot_png(c->opt.snapshot, cl->fbs.slot[cl->shown.index].fd, &cl->fbs.layout, &err))
+	if (c->disp.fd >= 0) {
+		w = c->disp.mode.hdisplay;
+		h = c->disp.mode.vdisplay;
+	}
+	for (uint32_t i = 0; i < c->nclients; i++) {
+		const struct client *cl = c->client[i];
+
+		if (!cl->shown.set || (cl != leaving && cl->plane < 0))
+			continue;
+		planes[n++] = (struct snapshot_plane){.fd = cl->fbs.slot[cl->shown.index].fd,
+						      .layout = &cl->fbs.layout,
+						      .x = cl->x,
+						      .y = cl->y,
+						      .zpos = cl->plane};
+	}
+	if (snapshot_png(c->opt.snapshot, planes, n, w, h, &err))
 		fprintf(stderr, "consumer: snapshot failed: %s\n", err.text);
 	else
-		fprintf(out(c), "consumer: snapshot of frame %llu written to %s\n",
-			(unsigned long long)cl->shown.seq, c->opt.snapshot);
+		fprintf(out(c),
+			"consumer: snapshot of %u producer(s) on the %ux%u screen written to %s\n",
+			n, w, h, c->opt.snapshot);
 	c->snapshot_done = true;
 }
 
@@ -367,8 +390,12 @@ int main(int argc, char **argv)
 		display_close(&c->disp);
 		return 1;
 	}
-	fprintf(out(c), "consumer: listening on %s, display %s (%u planes)\n", c->opt.socket,
-		c->disp.fd >= 0 ? c->disp.path : "none (--no-display)", c->disp.nplanes);
+	if (c->disp.fd >= 0)
+		fprintf(out(c), "consumer: listening on %s, display %s (%u planes)\n",
+			c->opt.socket, c->disp.path, c->disp.nplanes);
+	else
+		fprintf(out(c), "consumer: listening on %s, display none (--no-display)\n",
+			c->opt.socket);
 	fflush(out(c));
 	loop(c);
 	shut_down(c);

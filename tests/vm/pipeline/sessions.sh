@@ -127,12 +127,12 @@ for c in a b k; do
 	for _ in $(seq 100); do [ -S "$PIPE_DIR/$c.sock" ] && break; sleep 0.1; done
 done
 "${producer[@]}" --socket "$PIPE_DIR/a.sock" --socket "$PIPE_DIR/b.sock" \
-	--socket "$PIPE_DIR/k.sock" --fps 60 --frames 180 >"$PIPE_DIR/fp" 2>"$PIPE_DIR/fp.err" &
+	--socket "$PIPE_DIR/k.sock" --fps 60 --frames 600 >"$PIPE_DIR/fp" 2>"$PIPE_DIR/fp.err" &
 ppid=$!
 wait_imports 4 || fail "fakedisp did not import the 4 buffers"
 pfn_proof 4 || fail "pfn hashes differ: not the same pages"
 sleep 1
-kill -9 "$pid_k"
+kill -9 "$pid_k" || { cat "$PIPE_DIR/fk" "$PIPE_DIR/fk.err" "$PIPE_DIR/fp.err"; fail "consumer k ended before it was killed"; }
 wait "$pid_k" 2>/dev/null
 wait "$ppid" || { cat "$PIPE_DIR/fp" "$PIPE_DIR/fp.err"; fail "the producer failed"; }
 wait "$pid_a" || { cat "$PIPE_DIR/fa.err"; fail "consumer a failed"; }
@@ -142,12 +142,12 @@ expect_pass "$PIPE_DIR/fp" producer
 	fail "producer: consumers dropped $(json_get "$PIPE_DIR/fp" consumers_dropped), expected 1"
 for c in a b; do
 	expect_pass "$PIPE_DIR/f$c" "consumer $c"
-	[ "$(json_get "$PIPE_DIR/f$c" verified)" = 180 ] ||
-		fail "consumer $c verified $(json_get "$PIPE_DIR/f$c" verified) of 180"
+	[ "$(json_get "$PIPE_DIR/f$c" verified)" = 600 ] ||
+		fail "consumer $c verified $(json_get "$PIPE_DIR/f$c" verified) of 600"
 done
 grep -m1 'dropping consumer' "$PIPE_DIR/fp.err" || fail "the producer did not say it dropped one"
 echo "  producer: $(json_get "$PIPE_DIR/fp" sent) frames to 3 consumers, 1 dropped;" \
-	"consumers a (display) and b verified 180 each; $(json_get "$PIPE_DIR/fp" release_order)"
+	"consumers a (display) and b verified 600 each; $(json_get "$PIPE_DIR/fp" release_order)"
 expect_no_fakecam_dmabuf
 grep -v '^id' /sys/kernel/debug/fakedisp/buffers | grep -q . &&
 	{ cat /sys/kernel/debug/fakedisp/buffers; fail "fakedisp still holds buffers"; }
