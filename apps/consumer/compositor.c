@@ -76,45 +76,35 @@ static bool find_room(const struct compositor *k, uint32_t w, uint32_t h, int32_
 	return found;
 }
 
-static int place_primary(struct compositor *k, struct client *c, struct di_error *err)
-{
-	const struct di_layout *l = &c->fbs.layout;
-	const struct consumer_options *o = k->opt;
-	char name[5];
-
-	if (!display_plane_has_format(k->disp, 0, l->fourcc))
-		return di_error_set(err, DI_ERR_LAYOUT, 0, "the primary plane does not scan out %s",
-				    di_fourcc_str(l->fourcc, name));
-	if (o->mode_width && (o->mode_width != l->width || o->mode_height != l->height))
-		return di_error_set(err, DI_ERR_LAYOUT, 0,
-				    "frames are %ux%u, the display runs %ux%u and does not scale",
-				    l->width, l->height, o->mode_width, o->mode_height);
-	if (display_set_mode(k->disp, l->width, l->height))
-		return di_error_set(err, DI_ERR_LAYOUT, 0,
-				    "the display has no %ux%u mode for %s frames", l->width,
-				    l->height, di_fourcc_str(l->fourcc, name));
-	k->owner[0] = c;
-	c->plane = 0;
-	c->x = c->y = 0;
-	return 0;
-}
-
 int compositor_place(struct client *c, void *ctx, struct di_error *err)
 {
 	struct compositor *k = ctx;
 	const struct di_layout *l = &c->fbs.layout;
 	const struct consumer_options *o = k->opt;
 	const drmModeModeInfo *m = &k->disp->mode;
-	uint32_t free_planes = 0, plane = 0;
+	uint32_t free_planes = 0, plane = 0, w = o->mode_width, h = o->mode_height;
 	bool placed;
 	char name[5];
 	int32_t x = 0, y = 0;
 
-	if (!compositor_busy(k) && !k->disp->active)
-		return place_primary(k, c, err);
+	/* Nobody on screen: the mode is --mode, or this producer's frame size. */
+	if (!compositor_busy(k) && !k->disp->active) {
+		if (!w) {
+			w = l->width;
+			h = l->height;
+		}
+		if (display_set_mode(k->disp, w, h))
+			return di_error_set(err, DI_ERR_LAYOUT, 0, "the display has no %ux%u mode",
+					    w, h);
+	}
+	/* The primary plane covers the mode: a producer of exactly its size. */
 	if (!k->owner[0] && l->width == m->hdisplay && l->height == m->vdisplay &&
-	    display_plane_has_format(k->disp, 0, l->fourcc))
-		return place_primary(k, c, err);
+	    display_plane_has_format(k->disp, 0, l->fourcc)) {
+		k->owner[0] = c;
+		c->plane = 0;
+		c->x = c->y = 0;
+		return 0;
+	}
 	for (uint32_t i = 1; i < k->disp->nplanes; i++) {
 		if (k->owner[i])
 			continue;
@@ -153,7 +143,39 @@ int compositor_place(struct client *c, void *ctx, struct di_error *err)
 	return 0;
 }
 
-static int make_background(struct compositor *k);
+/* A black XRGB8888 framebuffer of the mode's size (dumb buffers start zeroed). */
+static int make_background(struct compositor *k)
+{
+	struct display *d = k->disp;
+	struct drm_mode_create_dumb create = {
+	    .width = d->mode.hdisplay, .height = d->mode.vdisplay, .bpp = 32};
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
+
+	if (k->background_fb)
+		return 0;
+	if (drmIoctl(d->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		return -errno;
+	handles[0] = create.handle;
+	pitches[0] = create.pitch;
+	if (drmModeAddFB2(d->fd, create.width, create.height, DI_FOURCC_XRGB8888, handles, pitches,
+			  offsets, &k->background_fb, 0)) {
+		int ret = -errno;
+
+		drmCloseBufferHandle(d->fd, create.handle);
+		return ret;
+	}
+	k->background_handle = create.handle;
+	return 0;
+}
+
+static void free_background(struct compositor *k)
+{
+	if (k->background_fb)
+		drmModeRmFB(k->disp->fd, k->background_fb);
+	if (k->background_handle)
+		drmCloseBufferHandle(k->disp->fd, k->background_handle);
+	k->background_fb = k->background_handle = 0;
+}
 
 static struct display_update update_for(const struct client *c, uint32_t index)
 {
@@ -233,40 +255,6 @@ void compositor_flipped(struct compositor *k)
 		app_stats_frame(k->stats,
 				now > c->shown.timestamp_ns ? now - c->shown.timestamp_ns : 1);
 	}
-}
-
-/* A black XRGB8888 framebuffer of the mode's size (dumb buffers start zeroed). */
-static int make_background(struct compositor *k)
-{
-	struct display *d = k->disp;
-	struct drm_mode_create_dumb create = {
-	    .width = d->mode.hdisplay, .height = d->mode.vdisplay, .bpp = 32};
-	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
-
-	if (k->background_fb)
-		return 0;
-	if (drmIoctl(d->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		return -errno;
-	handles[0] = create.handle;
-	pitches[0] = create.pitch;
-	if (drmModeAddFB2(d->fd, create.width, create.height, DI_FOURCC_XRGB8888, handles, pitches,
-			  offsets, &k->background_fb, 0)) {
-		int ret = -errno;
-
-		drmCloseBufferHandle(d->fd, create.handle);
-		return ret;
-	}
-	k->background_handle = create.handle;
-	return 0;
-}
-
-static void free_background(struct compositor *k)
-{
-	if (k->background_fb)
-		drmModeRmFB(k->disp->fd, k->background_fb);
-	if (k->background_handle)
-		drmCloseBufferHandle(k->disp->fd, k->background_handle);
-	k->background_fb = k->background_handle = 0;
 }
 
 void compositor_remove(struct compositor *k, struct client *c)

@@ -4,12 +4,15 @@
  * of the display, and one atomic commit per vblank carries every client's
  * newest frame.
  *
- * Placement: the first client sets the mode (its frame size, or --mode,
- * which it must then match: no scaling) and takes the primary plane; the
- * next ones take an overlay plane that scans out their format, at the
- * position --layout gives for them or else the first place, left to right
- * and top to bottom, where they fit inside the mode without covering
- * another overlay. A client that finds no plane or no room gets an ERROR.
+ * Placement: the mode is --mode, or else the frame size of the first
+ * client while nobody is on screen. The primary plane covers the whole
+ * mode (no scaling), so it goes to a client whose frames have exactly the
+ * mode's size; every other client takes an overlay plane that scans out its
+ * format, at the position --layout gives for it or else the first place,
+ * top to bottom and left to right, where it fits inside the mode without
+ * covering another overlay. While no client is on the primary plane it
+ * shows a black background. A client that finds no plane or no room gets
+ * an ERROR.
  *
  * Frames: a FRAME waits as the client's latest until no flip is pending;
  * then one non-blocking commit takes every latest frame (committed). Its

@@ -39,10 +39,12 @@ video_by_driver() {
 	return 1
 }
 
-# Print the /dev/dri/cardN node of DRM driver $1, or nothing. A hardware
-# driver is the card's device's driver; virtual ones (vgem, fakedisp) sit on
-# a device named after them: a platform device no driver binds to, or (6.14
-# on) a faux device bound to the faux bus's own driver.
+# Print the /dev/dri/cardN node of DRM driver $1 (the first), or nothing. A
+# hardware driver is the card's device's driver; virtual ones (vgem,
+# fakedisp) sit on a device named after them, or after them and an instance
+# number (fakedisp.0, fakedisp.1 with devices=2): a platform device no
+# driver binds to, or (6.14 on) a faux device bound to the faux bus's own
+# driver.
 card_by_driver() {
 	local c dev drv
 	for c in /sys/class/drm/card[0-9]*; do
@@ -50,7 +52,7 @@ card_by_driver() {
 		dev=$(basename "$(readlink -f "$c/device")")
 		drv=
 		[ -e "$c/device/driver" ] && drv=$(basename "$(readlink -f "$c/device/driver")")
-		if [ "$dev" = "$1" ] || [ "$drv" = "$1" ]; then
+		if [ "$dev" = "$1" ] || [ "${dev%.[0-9]*}" = "$1" ] || [ "$drv" = "$1" ]; then
 			echo "/dev/dri/$(basename "$c")"
 			return 0
 		fi

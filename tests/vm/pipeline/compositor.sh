@@ -3,7 +3,8 @@
 # overlay planes):
 #   - four producers at once, four formats and sizes, on four planes: every
 #     frame verified, each producer's release order held, zero copy for
-#     each (pfn hashes), fakedisp's scanout counted no bad frame;
+#     each (pfn hashes), fakedisp's scanout counted stamped frames on each
+#     of the four planes and no bad frame on any;
 #   - stalled peers: a client that sends nothing, one that stops after
 #     half a POOL, one that sends FRAMEs and never reads its RELEASEs, each
 #     dropped within its timeout with the reason, while two good producers
@@ -15,7 +16,7 @@ set -u
 
 stalled=$DMABUF_BUILD/tests/vm/pipeline/tools/stalled-client
 [ -x "$stalled" ] || fail "$stalled is not built"
-mapfile -t cams < <(videos_by_driver fakecam)
+read -r -a cams <<<"$(videos_by_driver fakecam | tr "\n" " ")"
 [ "${#cams[@]}" -ge 4 ] || fail "expected 4 fakecam devices, found ${#cams[@]}"
 planes=$(modetest -M fakedisp -p 2>/dev/null | grep -c '^[0-9]')
 [ "$planes" -ge 4 ] || fail "fakedisp offers $planes planes, the test needs 4"
@@ -44,7 +45,7 @@ bad_frames() {
 
 echo "== four producers on four planes"
 bad=$(bad_frames)
-start_consumer "$PIPE_DIR/c4" --producers 4 --json --stats-interval 0
+start_consumer "$PIPE_DIR/c4" --producers 4 --mode 640x480 --json --stats-interval 0
 PIDS=()
 producer p0 "${cams[0]}" XR24 640x480 120 --fps 60
 producer p1 "${cams[1]}" NV12 320x240 120 --fps 60
@@ -66,6 +67,12 @@ expect_pass "$PIPE_DIR/c4" consumer
 grep -c 'pool of' "$PIPE_DIR/c4" "$PIPE_DIR/c4.err" | grep -q ':4$' ||
 	{ cat "$PIPE_DIR/c4.err"; fail "not every producer got a plane"; }
 [ "$(bad_frames)" = "$bad" ] || { cat /sys/kernel/debug/fakedisp/scanout; fail "fakedisp saw bad frames"; }
+# Per plane: each of the four showed stamped frames, none bad.
+sed 's/^/  /' /sys/kernel/debug/fakedisp/planes
+awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+	if (f["stamped_ok"] > 0) good++; bad += f["bad_stamp"] + f["bad_checksum"] + f["rewritten"] }
+	END { exit !(good >= 4 && bad == 0) }' /sys/kernel/debug/fakedisp/planes ||
+	fail "fakedisp's per-plane counters: not four planes with good frames and none bad"
 echo "  consumer: 480 frames verified, $(json_get "$PIPE_DIR/c4" frames) shown in" \
 	"$(json_get "$PIPE_DIR/c4" commits) commits, $(json_get "$PIPE_DIR/c4" skipped) skipped"
 expect_no_fakecam_dmabuf
@@ -75,7 +82,7 @@ expect_no_fakecam_dmabuf
 two_good() {
 	local name=$1 mode cam pid spids=()
 	shift
-	start_consumer "$PIPE_DIR/$name" --producers 2 --handshake-timeout 2 --json \
+	start_consumer "$PIPE_DIR/$name" --producers 2 --mode 640x480 --handshake-timeout 2 --json \
 		--stats-interval 0
 	PIDS=()
 	producer "$name-a" "${cams[0]}" XR24 640x480 90 --fps 30
