@@ -7,8 +7,9 @@
 #   - socket safety: of two consumers started at once on one path exactly
 #     one listens, the other says why; a socket or lock file of another uid
 #     at the path is refused with a message;
-#   - fan-out: one producer to three consumers (fakedisp, two --no-display),
-#     one of them killed with -9 mid-stream: the others verify every frame;
+#   - fan-out: one producer to three consumers (each of two fakedisp
+#     devices, and one --no-display), the last killed with -9 mid-stream:
+#     the others verify every frame;
 #   - afterwards nothing is left in either module, and both unload.
 . "$DMABUF_SRC/tests/vm/lib.sh"
 . "$DMABUF_SRC/tests/vm/pipeline/pipeline-lib.sh"
@@ -116,9 +117,14 @@ grep -m1 'is a socket of uid 1000' "$PIPE_DIR/sq2" || { cat "$PIPE_DIR/sq2"; fai
 chmod 700 "$PIPE_DIR"
 
 echo "== fan-out: one producer, three consumers, one killed mid-stream"
+card1=$(ls /sys/devices/*/fakedisp.1/drm 2>/dev/null | grep '^card' | head -n 1)
+[ -n "$card1" ] || fail "no second fakedisp card (fakedisp.devices=2)"
 for c in a b k; do
-	args=(--no-display)
-	[ $c = a ] && args=()
+	case $c in
+	a) args=() ;;                          # the first fakedisp
+	b) args=(--card "/dev/dri/$card1") ;;  # the second one
+	k) args=(--no-display) ;;
+	esac
 	"$APPS/consumer" --socket "$PIPE_DIR/$c.sock" --producers 1 --json --stats-interval 0 \
 		"${args[@]}" >"$PIPE_DIR/f$c" 2>"$PIPE_DIR/f$c.err" &
 	eval "pid_$c=$!"
@@ -131,6 +137,10 @@ done
 ppid=$!
 wait_imports 4 || fail "fakedisp did not import the 4 buffers"
 pfn_proof 4 || fail "pfn hashes differ: not the same pages"
+echo "  the second fakedisp imported the same pages:"
+awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp.1/buffers >"$PIPE_DIR/pfn.imp"
+cam_exports >"$PIPE_DIR/pfn.exp"
+pfn_proof 4 || fail "pfn hashes differ on the second display: not the same pages"
 sleep 1
 kill -9 "$pid_k" || { cat "$PIPE_DIR/fk" "$PIPE_DIR/fk.err" "$PIPE_DIR/fp.err"; fail "consumer k ended before it was killed"; }
 wait "$pid_k" 2>/dev/null
@@ -147,7 +157,7 @@ for c in a b; do
 done
 grep -m1 'dropping consumer' "$PIPE_DIR/fp.err" || fail "the producer did not say it dropped one"
 echo "  producer: $(json_get "$PIPE_DIR/fp" sent) frames to 3 consumers, 1 dropped;" \
-	"consumers a (display) and b verified 600 each; $(json_get "$PIPE_DIR/fp" release_order)"
+	"consumers a and b (two fakedisp cards) verified 600 each; $(json_get "$PIPE_DIR/fp" release_order)"
 expect_no_fakecam_dmabuf
 grep -v '^id' /sys/kernel/debug/fakedisp/buffers | grep -q . &&
 	{ cat /sys/kernel/debug/fakedisp/buffers; fail "fakedisp still holds buffers"; }
