@@ -24,19 +24,22 @@ static void usage(FILE *f)
 	    "one atomic commit per vblank carries every producer's newest frame.\n"
 	    "\n"
 	    "  -S, --socket PATH       where to listen (default $XDG_RUNTIME_DIR/%s,\n"
-	    "                          else /tmp/dmabuf-interop-<uid>.sock), mode 0600; peers\n"
-	    "                          of another uid (SO_PEERCRED) are refused with a reason\n"
+	    "                          else /tmp/dmabuf-interop-<uid>/%s), mode 0600,\n"
+	    "                          owned through PATH.lock; peers of another uid\n"
+	    "                          (SO_PEERCRED) are refused with a reason\n"
 	    "  -c, --card PATH         DRM card (default: the first of driver fakedisp)\n"
 	    "      --driver NAME       driver to look for without --card (default fakedisp)\n"
-	    "  -m, --mode WxH          display mode; frames must have its size (the plane is\n"
-	    "                          not scaled). Default: each pool's frame size; with a\n"
+	    "  -m, --mode WxH          display mode; a producer of that frame size gets the\n"
+	    "                          primary plane, the others overlays (nothing is scaled).\n"
+	    "                          Default: the first producer's frame size; with a\n"
 	    "                          display-allocated pool the connector's preferred mode\n"
 	    "      --verify MODE       per frame: none, stamp (default), full (every byte)\n"
 	    "      --no-display        verify only: no DRM device, release right after the check\n"
-	    "      --snapshot FILE     write a PNG of the frame on screen when the first\n"
-	    "                          producer's session ends\n"
-	    "  -n, --frames N          end after N frames shown (default 0: no limit)\n"
-	    "  -p, --producers N       exit after serving N producers (default 0: keep serving)\n"
+	    "      --snapshot FILE     write a PNG of the screen when the first producer\n"
+	    "                          with a frame on it leaves\n"
+	    "  -n, --frames N          end after N frames shown in all (default 0: no limit)\n"
+	    "  -p, --producers N       exit once N producers were served (completed HELLO)\n"
+	    "                          and left (default 0: keep serving)\n"
 	    "  -f, --format FMT        pools the display allocates (producer\n"
 	    "                          --display-allocates): XR24, NV12, YUYV (default XR24)\n"
 	    "  -b, --buffers N         ... and their number, 2..%u (default 4)\n"
@@ -54,7 +57,7 @@ static void usage(FILE *f)
 	    "releases kept display order (a producer dropped for a protocol fault is\n"
 	    "logged and counted, not a failure); 1 when a frame failed its check, the\n"
 	    "display failed, or no frame was shown at all; 2 on bad usage.\n",
-	    DI_SOCKET_NAME, DI_POOL_MAX);
+	    DI_SOCKET_NAME, DI_SOCKET_NAME, DI_POOL_MAX);
 }
 
 /* X,Y[:X,Y...]: non-negative positions on the CRTC. */
