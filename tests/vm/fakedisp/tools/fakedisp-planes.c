@@ -10,7 +10,9 @@
  *     fakedisp clips): fakedisp's CRC (crtc-0/crc/data) equals the CRC of
  *     lib/compose's blend of the same bytes read through mmap, for three
  *     screens: the first, with the zpos of two overlapping overlays
- *     swapped, and with an overlay moved and another one turned off;
+ *     swapped, with an overlay moved and another one turned off, and with
+ *     a commit of one overlay only (which flips that plane alone: the
+ *     others keep their frames);
  *   - negative controls: the blend with the wrong zpos order, or with an
  *     overlay one pixel off, differs from what fakedisp shows; an overlay
  *     that scales, a fractional source, an NV12 source at an odd column, a
@@ -322,20 +324,32 @@ static void add_plane(drmModeAtomicReqPtr req, const struct plane *p, const stru
 		drmModeAtomicAddProperty(req, p->id, p->prop[P_ZPOS], pl->zpos);
 }
 
-/* One atomic commit of @n placements, plane i getting @pl[i]; -errno. */
-static int commit(const struct placement *pl, unsigned int n, uint32_t flags)
+/* One atomic commit of the placements of the planes in @mask (plane i
+ * getting @pl[i]), with the CRTC's mode unless @flip_only; -errno. */
+static int commit_planes(const struct placement *pl, unsigned int mask, bool flip_only,
+			 uint32_t flags)
 {
 	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
 	int ret;
 
-	drmModeAtomicAddProperty(req, conn_id, conn_crtc_prop, crtc_id);
-	drmModeAtomicAddProperty(req, crtc_id, mode_prop, mode_blob);
-	drmModeAtomicAddProperty(req, crtc_id, active_prop, 1);
-	for (unsigned int i = 0; i < n; i++)
-		add_plane(req, &planes[i], &pl[i]);
-	ret = drmModeAtomicCommit(card, req, flags | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	if (!flip_only) {
+		drmModeAtomicAddProperty(req, conn_id, conn_crtc_prop, crtc_id);
+		drmModeAtomicAddProperty(req, crtc_id, mode_prop, mode_blob);
+		drmModeAtomicAddProperty(req, crtc_id, active_prop, 1);
+		flags |= DRM_MODE_ATOMIC_ALLOW_MODESET;
+	}
+	for (unsigned int i = 0; i < MAX_PLANES; i++)
+		if (mask & 1u << i)
+			add_plane(req, &planes[i], &pl[i]);
+	ret = drmModeAtomicCommit(card, req, flags, NULL);
 	drmModeAtomicFree(req);
 	return ret ? -errno : 0;
+}
+
+/* One atomic commit of @n placements, plane i getting @pl[i]; -errno. */
+static int commit(const struct placement *pl, unsigned int n, uint32_t flags)
+{
+	return commit_planes(pl, (1u << n) - 1, false, flags);
 }
 
 /* What the screen should show: lib/compose over the mmap'ed bytes. */
@@ -564,6 +578,31 @@ int main(int argc, char **argv)
 	plane_field(text, 3, "pos", pos, sizeof(pos));
 	CHECK(strcmp(pos, "-") == 0, "plane 3 is off but shows at %s", pos);
 	free(text);
+
+	/* A commit of one overlay only: one flip for it, the other planes keep
+	 * their frames. */
+	long long frames0[3];
+	text = planes_text();
+	for (unsigned int i = 0; i < 3; i++)
+		frames0[i] = plane_field(text, i, "frame", NULL, 0);
+	free(text);
+	pl[2].x += 16;
+	pl[2].y -= 8;
+	CHECK(commit_planes(pl, 1u << 2, true, 0) == 0, "commit of one overlay: %s",
+	      strerror(errno));
+	want = expected_crc(pl, 4);
+	expect_crc(want, swapped, "only NV12 moved, by 16,-8");
+	text = planes_text();
+	CHECK(plane_field(text, 0, "frame", NULL, 0) == frames0[0] &&
+		      plane_field(text, 1, "frame", NULL, 0) == frames0[1] &&
+		      plane_field(text, 2, "frame", NULL, 0) != frames0[2],
+	      "a commit of plane 2 only changed frames %lld %lld %lld to %lld %lld %lld",
+	      frames0[0], frames0[1], frames0[2], plane_field(text, 0, "frame", NULL, 0),
+	      plane_field(text, 1, "frame", NULL, 0), plane_field(text, 2, "frame", NULL, 0));
+	free(text);
+	check_plane_counters(2, &pl[2], 1);
+	printf("ok: a commit of one overlay flips it alone: the other planes keep frames %lld, "
+	       "%lld\n", frames0[0], frames0[1]);
 
 	/* Refusals, TEST_ONLY. */
 	struct placement bad[4];
