@@ -329,8 +329,10 @@ static void on_frame(struct client *c, const struct client_env *env, const struc
 	}
 	c->latest = (struct client_frame){
 	    .set = true, .index = f->index, .seq = f->seq, .timestamp_ns = f->timestamp_ns};
-	if (env->disp->fd >= 0)
+	if (env->disp->fd >= 0) {
+		app_stats_frame(env->stats, 0); /* its latency comes with its flip */
 		return;
+	}
 	/* Verify only: nothing stays on screen, the buffer goes straight back. */
 	now = app_now_ns();
 	app_stats_frame(env->stats, now > f->timestamp_ns ? now - f->timestamp_ns : 1);

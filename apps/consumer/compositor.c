@@ -252,8 +252,9 @@ void compositor_flipped(struct compositor *k)
 		c->shown = c->committed;
 		c->committed.set = false;
 		c->displayed++;
-		app_stats_frame(k->stats,
-				now > c->shown.timestamp_ns ? now - c->shown.timestamp_ns : 1);
+		k->shown++;
+		app_stats_latency(k->stats,
+				  now > c->shown.timestamp_ns ? now - c->shown.timestamp_ns : 1);
 	}
 }
 

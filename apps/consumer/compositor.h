@@ -43,6 +43,7 @@ struct compositor {
 	struct display *disp;
 	const struct consumer_options *opt;
 	struct app_stats *stats; /* capture->flip latency of every frame shown */
+	uint64_t shown;		 /* frames that reached the screen */
 	struct client *owner[DISPLAY_PLANES_MAX];
 	uint32_t overlays_placed;		   /* overlay clients so far, for --layout */
 	uint32_t background_handle, background_fb; /* black, on the primary plane */

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	    "      --no-display        verify only: no DRM device, release right after the check\n"
 	    "      --snapshot FILE     write a PNG of the screen when the first producer\n"
 	    "                          with a frame on it leaves\n"
-	    "  -n, --frames N          end after N frames shown in all (default 0: no limit)\n"
+	    "  -n, --frames N          end after N frames received in all (default 0: no limit)\n"
 	    "  -p, --producers N       exit once N producers were served (completed HELLO)\n"
 	    "                          and left (default 0: keep serving)\n"
 	    "  -f, --format FMT        pools the display allocates (producer\n"

@@ -73,7 +73,7 @@ awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 	if (f["stamped_ok"] > 0) good++; bad += f["bad_stamp"] + f["bad_checksum"] + f["rewritten"] }
 	END { exit !(good >= 4 && bad == 0) }' /sys/kernel/debug/fakedisp/planes ||
 	fail "fakedisp's per-plane counters: not four planes with good frames and none bad"
-echo "  consumer: 480 frames verified, $(json_get "$PIPE_DIR/c4" frames) shown in" \
+echo "  consumer: 480 frames verified, $(json_get "$PIPE_DIR/c4" shown) shown in" \
 	"$(json_get "$PIPE_DIR/c4" commits) commits, $(json_get "$PIPE_DIR/c4" skipped) skipped"
 expect_no_fakecam_dmabuf
 
