@@ -91,15 +91,18 @@ static inline void fakedisp_compat_dma_buf_vunmap(struct dma_buf *dmabuf,
  * The device the DRM device number @index hangs on. It stands for no
  * hardware, so from 6.14 it is a faux device (the bus vgem and vkms moved
  * to), bound to the faux bus's driver; before, a platform device no driver
- * binds to. Either way it is named "fakedisp.<index>", as a platform
- * device with an id is.
+ * binds to. Either way the first is named "fakedisp", as it was when
+ * there was only one (importers' names show in dma-buf debugfs, and tests
+ * look for it), and the others "fakedisp.<index>", as a platform device
+ * with an id is.
  */
 #if FAKEDISP_KERNEL_BEFORE(6, 14, 0)
 static inline struct device *fakedisp_compat_device_create(unsigned int index)
 {
 	struct platform_device *pdev;
 
-	pdev = platform_device_register_simple(FAKEDISP_NAME, index, NULL, 0);
+	pdev = platform_device_register_simple(FAKEDISP_NAME, index ? index : -1,
+					       NULL, 0);
 	return IS_ERR(pdev) ? ERR_CAST(pdev) : &pdev->dev;
 }
 
@@ -115,7 +118,10 @@ static inline struct device *fakedisp_compat_device_create(unsigned int index)
 	struct faux_device *fdev;
 	char name[24];
 
-	snprintf(name, sizeof(name), FAKEDISP_NAME ".%u", index);
+	if (index)
+		snprintf(name, sizeof(name), FAKEDISP_NAME ".%u", index);
+	else
+		strscpy(name, FAKEDISP_NAME, sizeof(name));
 	fdev = faux_device_create(name, NULL, NULL);
 	return fdev ? &fdev->dev : ERR_PTR(-ENODEV);
 }

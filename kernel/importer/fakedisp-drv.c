@@ -3,7 +3,7 @@
  * fakedisp registration: module parameters, the drm_driver (its feature
  * list), and `devices` independent DRM devices, each on a device of our own
  * (fakedisp-compat.h: faux or platform, depending on the kernel) named
- * fakedisp.<n>, each with its card, connector, CRTC, planes, vblank timer,
+ * fakedisp (the first) and fakedisp.<n>, each with its card, connector, CRTC, planes, vblank timer,
  * scanout worker and debugfs folder. The KMS
  * objects are in fakedisp-kms.c, buffers in fakedisp-gem.c and
  * fakedisp-prime.c, the scanout in fakedisp-scanout.c.
