@@ -31,3 +31,20 @@ cat /sys/kernel/debug/fakedisp/planes
 
 expect_rmmod fakedisp
 pass "rmmod fakedisp"
+
+ko=$(find "$DMABUF_BUILD/kmod/$DMABUF_KREL" -name fakedisp.ko -print -quit)
+[ -n "$ko" ] || fail "fakedisp.ko is not built for $DMABUF_KREL"
+for bad in devices=0 devices=5 overlays=8; do
+	out=$(insmod "$ko" "$bad" 2>&1) && fail "insmod fakedisp $bad succeeded"
+	echo "$out" | grep -qE "Invalid (argument|parameters)" || fail "insmod fakedisp $bad: $out"
+	[ ! -e /sys/kernel/debug/fakedisp ] || fail "insmod fakedisp $bad left its debugfs folder"
+	pass "insmod fakedisp $bad: EINVAL"
+done
+insmod "$ko" devices=3 overlays=0 || fail "insmod fakedisp devices=3 overlays=0"
+for d in fakedisp fakedisp.1 fakedisp.2; do
+	grep -qx "planes: 1" "/sys/kernel/debug/$d/scanout" || fail "$d: not one plane"
+done
+[ "$(modetest -M fakedisp -p | grep -c 'formats: XR24 AR24 NV12 YUYV')" -eq 1 ] ||
+	fail "overlays=0: modetest lists more than the primary plane"
+expect_rmmod fakedisp
+pass "devices=3 overlays=0: three displays of one plane each; rmmod"
