@@ -7,13 +7,13 @@
  *   silent     connects and sends nothing            "no HELLO"
  *   half-pool  HELLO, then one POOL part of two      "POOL incomplete"
  *   no-read    HELLO, a POOL of 32 fakecam buffers, then a stamped FRAME
- *              every 5 ms, never reading the RELEASEs  "does not read"
+ *              every 20 ms, never reading the RELEASEs  "does not read"
  *
  * (no-read writes each frame's stamp itself, so that the consumer's check
  * passes: it is dropped for not reading, not for a bad frame; a buffer is
- * rewritten only 32 frames, 160 ms, after it was lent, long after any flip
- * took it off screen. Its ERROR cannot reach it, the socket being full: the
- * consumer closing the connection is the drop, and the consumer's log says
+ * lent again only 32 frames, 640 ms, later, long after any flip took it off
+ * screen, even on the debug kernel, where 160 ms were too short. Its ERROR cannot reach it, the
+ * socket being full: the consumer closing the connection is the drop, and the consumer's log says
  * why.)
  *
  * Usage: stalled-client MODE SOCKET VIDEO_NODE [LIMIT_S]. Exits 0 when the
@@ -44,9 +44,10 @@
 #include "dmabuf-interop/session.h"
 #include "dmabuf-interop/socket.h"
 
-#define BUFFERS 32
-#define WIDTH	64
-#define HEIGHT	64
+#define BUFFERS	     32
+#define WIDTH	     64
+#define HEIGHT	     64
+#define FRAME_GAP_US 20000
 
 static uint64_t now_ns(void)
 {
@@ -112,7 +113,7 @@ static int stamp(struct camera *c, unsigned int i, uint64_t seq, uint64_t ts)
 }
 
 /*
- * Sends a stamped FRAME every 5 ms until a send fails (the consumer closed)
+ * Sends a stamped FRAME every FRAME_GAP_US until a send fails (the consumer closed)
  * or the limit passes.
  */
 static void flood_frames(int sock, struct camera *c, uint64_t deadline)
@@ -131,7 +132,7 @@ static void flood_frames(int sock, struct camera *c, uint64_t deadline)
 		if (di_send_msg(sock, &m, NULL, &err))
 			return;
 		seq++;
-		usleep(5000);
+		usleep(FRAME_GAP_US);
 	}
 }
 
