@@ -53,10 +53,10 @@ static void usage(FILE *f)
 	    "SIGINT and SIGTERM end it in any state: BYE to every producer, its buffers\n"
 	    "released and their GEM handles closed.\n"
 	    "\n"
-	    "Exit status: 0 when frames were shown, every one passed its check and\n"
+	    "Exit status: 0 when frames arrived, every one passed its check and\n"
 	    "releases kept display order (a producer dropped for a protocol fault is\n"
 	    "logged and counted, not a failure); 1 when a frame failed its check, the\n"
-	    "display failed, or no frame was shown at all; 2 on bad usage.\n",
+	    "display failed, or no frame arrived at all; 2 on bad usage.\n",
 	    DI_SOCKET_NAME, DI_SOCKET_NAME, DI_POOL_MAX);
 }
 
