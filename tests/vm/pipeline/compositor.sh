@@ -47,10 +47,10 @@ echo "== four producers on four planes"
 bad=$(bad_frames)
 start_consumer "$PIPE_DIR/c4" --producers 4 --mode 640x480 --json --stats-interval 0
 PIDS=()
-producer p0 "${cams[0]}" XR24 640x480 120 --fps 30
-producer p1 "${cams[1]}" NV12 320x240 120 --fps 30
-producer p2 "${cams[2]}" YUYV 320x240 120 --fps 30
-producer p3 "${cams[3]}" XR24 160x120 120 --fps 30
+producer p0 "${cams[0]}" XR24 640x480 240 --fps 30
+producer p1 "${cams[1]}" NV12 320x240 240 --fps 30
+producer p2 "${cams[2]}" YUYV 320x240 240 --fps 30
+producer p3 "${cams[3]}" XR24 160x120 240 --fps 30
 wait_imports 16 || { cat "$PIPE_DIR/c4.err"; fail "fakedisp did not import the 16 buffers"; }
 pfn_proof 16 || fail "pfn hashes differ: not the same pages"
 wait_all
@@ -62,8 +62,8 @@ for p in p0 p1 p2 p3; do
 		"release order $(json_get "$PIPE_DIR/$p" release_order)"
 done
 expect_pass "$PIPE_DIR/c4" consumer
-[ "$(json_get "$PIPE_DIR/c4" verified)" = 480 ] ||
-	fail "the consumer verified $(json_get "$PIPE_DIR/c4" verified) of 480 frames"
+[ "$(json_get "$PIPE_DIR/c4" verified)" = 960 ] ||
+	fail "the consumer verified $(json_get "$PIPE_DIR/c4" verified) of 960 frames"
 grep -c 'pool of' "$PIPE_DIR/c4" "$PIPE_DIR/c4.err" | grep -q ':4$' ||
 	{ cat "$PIPE_DIR/c4.err"; fail "not every producer got a plane"; }
 [ "$(bad_frames)" = "$bad" ] || { cat /sys/kernel/debug/fakedisp/scanout; fail "fakedisp saw bad frames"; }
@@ -73,7 +73,7 @@ awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
 	if (f["stamped_ok"] > 0) good++; bad += f["bad_stamp"] + f["bad_checksum"] + f["rewritten"] }
 	END { exit !(good >= 4 && bad == 0) }' /sys/kernel/debug/fakedisp/planes ||
 	fail "fakedisp's per-plane counters: not four planes with good frames and none bad"
-echo "  consumer: 480 frames verified, $(json_get "$PIPE_DIR/c4" shown) shown in" \
+echo "  consumer: 960 frames verified, $(json_get "$PIPE_DIR/c4" shown) shown in" \
 	"$(json_get "$PIPE_DIR/c4" commits) commits, $(json_get "$PIPE_DIR/c4" skipped) skipped"
 expect_no_fakecam_dmabuf
 
