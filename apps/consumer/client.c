@@ -289,7 +289,6 @@ static void check_frame(struct client *c, const struct client_env *env, const st
 		return;
 	if (di_frame_verify_mapped(&c->fbs.slot[f->index].map, &c->fbs.layout, f->seq,
 				   env->opt->verify, 0, NULL, &where, &err) == DI_OK) {
-		c->verified++;
 		env->stats->verified++;
 		return;
 	}

@@ -76,7 +76,6 @@ struct client {
 	int32_t x, y; /* where its plane is on the CRTC */
 	struct client_frame latest, committed, shown;
 	uint64_t frames;    /* frames received and checked */
-	uint64_t verified;  /* ... whose check passed */
 	uint64_t failed;    /* ... whose check failed */
 	uint64_t displayed; /* frames that reached the screen */
 	uint64_t skipped;   /* frames replaced before they reached it */

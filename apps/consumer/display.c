@@ -278,7 +278,6 @@ int display_commit(struct display *d, const struct display_update *u, uint32_t n
 	if (ret)
 		return ret;
 	d->active = true;
-	d->commits++;
 	if (!block)
 		d->flip_pending = true;
 	return 0;

@@ -43,7 +43,6 @@ struct display {
 	bool flip_pending;
 	uint64_t flip_ns; /* CLOCK_MONOTONIC of the last event */
 	uint64_t flips;	  /* events received */
-	uint64_t commits; /* commits that succeeded */
 };
 
 /* What one commit sets on one plane: fb 0 turns the plane off. */

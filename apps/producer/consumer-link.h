@@ -28,7 +28,6 @@ struct consumer_link {
 	bool bye;    /* it ended the session (BYE) */
 	bool faulty; /* it broke the protocol or went away: dropped */
 	struct di_ledger ledger;
-	uint64_t sent;
 };
 
 /*

@@ -262,7 +262,6 @@ static int send_frame(struct producer *p)
 				return -1;
 			continue;
 		}
-		l->sent++;
 	}
 	p->sent++;
 	app_stats_frame(&p->stats, 0);
