@@ -15,6 +15,7 @@
 
 #include "dmabuf-interop/buffer-check.h"
 #include "dmabuf-interop/fd-passing.h"
+#include "dmabuf-interop/fence.h"
 
 union fd_control {
 	struct cmsghdr align;
@@ -175,40 +176,61 @@ enum di_status di_send_msg(int sock, const struct di_msg *msg, const int *fds, s
 	return di_send_packet(sock, buf, len, fds, di_msg_fd_count(msg), err);
 }
 
+/* Prefixes err's text with the message and buffer it is about. */
+static enum di_status blame(const struct di_msg *msg, uint32_t index, const char *what,
+			    enum di_status st, struct di_error *err)
+{
+	char text[DI_ERROR_TEXT_MAX];
+
+	if (err) {
+		memcpy(text, err->text, sizeof(text));
+		di_error_set(err, st, err->sys_errno, "%s buffer %u%s: %s",
+			     di_msg_type_name(msg->type), index, what, text);
+	}
+	return st;
+}
+
+/*
+ * Buffer fds come first (POOL: all of them; FRAME: with DI_FRAME_FD), a
+ * fence last (FRAME with DI_FRAME_FENCE, RELEASE with DI_RELEASE_FENCE).
+ */
 static enum di_status check_fds(const struct di_recv_ctx *ctx, const struct di_msg *msg,
 				const int *fds, unsigned int nfds, struct di_error *err)
 {
-	const struct di_layout *layout;
+	const struct di_layout *layout = ctx->layout;
+	unsigned int i, buffers = nfds;
 	uint32_t first = 0;
-	unsigned int i;
+	bool fence = false;
+	enum di_status st;
 
 	if (!nfds)
 		return DI_OK;
 	if (msg->type == DI_MSG_POOL) {
 		layout = &msg->pool.layout;
 		first = msg->pool.first;
-	} else {
-		layout = ctx->layout;
+	} else if (msg->type == DI_MSG_FRAME) {
 		first = msg->frame.index;
-		if (!layout)
-			return di_error_set(err, DI_ERR_STATE, 0,
-					    "FRAME %u carries an fd but no pool layout is known",
-					    first);
+		fence = msg->frame.flags & DI_FRAME_FENCE;
+	} else {
+		first = msg->release.index;
+		fence = true;
 	}
-	for (i = 0; i < nfds; i++) {
-		enum di_status st;
-
+	buffers -= fence;
+	if (buffers && !layout)
+		return di_error_set(err, DI_ERR_STATE, 0,
+				    "FRAME %u carries an fd but no pool layout is known", first);
+	for (i = 0; i < buffers; i++) {
 		st = di_check_buffer_fd(fds[i], di_layout_size(layout), ctx->fs_magic, err);
-		if (st != DI_OK) {
-			char text[DI_ERROR_TEXT_MAX];
-
-			if (err) {
-				memcpy(text, err->text, sizeof(text));
-				di_error_set(err, st, err->sys_errno, "%s buffer %u: %s",
-					     di_msg_type_name(msg->type), first + i, text);
-			}
-			return st;
-		}
+		if (st != DI_OK)
+			return blame(msg, first + i, "", st, err);
+	}
+	if (fence) {
+		st = di_check_fence_fd(fds[buffers], err);
+		if (st != DI_OK)
+			return blame(msg, first,
+				     msg->type == DI_MSG_FRAME ? ", acquire fence"
+							       : ", release fence",
+				     st, err);
 	}
 	return DI_OK;
 }

@@ -84,8 +84,10 @@ unsigned int di_msg_fd_count(const struct di_msg *msg)
 {
 	if (msg->type == DI_MSG_POOL)
 		return msg->pool.nfds;
-	if (msg->type == DI_MSG_FRAME && (msg->frame.flags & DI_FRAME_FD))
-		return 1;
+	if (msg->type == DI_MSG_FRAME)
+		return !!(msg->frame.flags & DI_FRAME_FD) + !!(msg->frame.flags & DI_FRAME_FENCE);
+	if (msg->type == DI_MSG_RELEASE)
+		return !!(msg->release.flags & DI_RELEASE_FENCE);
 	return 0;
 }
 
@@ -167,6 +169,11 @@ static enum di_status check_release(const struct di_release *r, struct di_error 
 	if (r->index >= DI_POOL_MAX)
 		return di_error_set(err, DI_ERR_INDEX, 0, "RELEASE buffer index %u beyond %u",
 				    r->index, DI_POOL_MAX - 1);
+	if ((r->flags & DI_RELEASE_SKIPPED) && (r->flags & DI_RELEASE_FENCE))
+		return di_error_set(err, DI_ERR_FIELD, 0,
+				    "RELEASE of buffer %u is SKIPPED (never shown) yet carries a "
+				    "release fence",
+				    r->index);
 	return DI_OK;
 }
 
@@ -237,6 +244,12 @@ static enum di_status check_context(const struct di_msg *msg, const struct di_de
 				    ctx->fd_per_frame
 					? "FRAME %u without its fd in fd-per-frame mode"
 					: "FRAME %u carries an fd but the pool sent them",
+				    index);
+	if (((msg->type == DI_MSG_FRAME && (msg->frame.flags & DI_FRAME_FENCE)) ||
+	     (msg->type == DI_MSG_RELEASE && (msg->release.flags & DI_RELEASE_FENCE))) &&
+	    !ctx->explicit_sync)
+		return di_error_set(err, DI_ERR_FIELD, 0,
+				    "%s %u carries a fence but explicit sync was not agreed", name,
 				    index);
 	return DI_OK;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* HELLO exchange and ERROR before dropping a peer (session.h). */
+#include <string.h>
+
 #include "dmabuf-interop/buffer-check.h"
 #include "dmabuf-interop/fd-passing.h"
 #include "dmabuf-interop/session.h"
@@ -108,4 +110,46 @@ enum di_status di_remote_error(const struct di_msg *msg, struct di_error *err)
 {
 	return di_error_set(err, DI_ERR_REMOTE, 0, "peer reported %s: %s",
 			    di_status_name(msg->error.code), msg->error.text);
+}
+
+static const char *const sync_names[] = {"protocol", "implicit", "explicit", "auto"};
+
+const char *di_sync_name(enum di_sync_mode mode)
+{
+	return (unsigned)mode < 4 ? sync_names[mode] : "?";
+}
+
+int di_sync_parse(const char *arg, enum di_sync_mode *mode)
+{
+	for (unsigned int i = 0; i < 4; i++) {
+		if (!strcmp(arg, sync_names[i])) {
+			*mode = (enum di_sync_mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+uint32_t di_sync_caps(enum di_sync_mode requested)
+{
+	switch (requested) {
+	case DI_SYNC_PROTOCOL:
+		return 0;
+	case DI_SYNC_IMPLICIT:
+		return DI_CAP_IMPLICIT_SYNC;
+	case DI_SYNC_EXPLICIT:
+		return DI_CAP_EXPLICIT_SYNC;
+	case DI_SYNC_AUTO:
+		break;
+	}
+	return DI_CAP_IMPLICIT_SYNC | DI_CAP_EXPLICIT_SYNC;
+}
+
+enum di_sync_mode di_sync_agreed(uint32_t common)
+{
+	if (common & DI_CAP_EXPLICIT_SYNC)
+		return DI_SYNC_EXPLICIT;
+	if (common & DI_CAP_IMPLICIT_SYNC)
+		return DI_SYNC_IMPLICIT;
+	return DI_SYNC_PROTOCOL;
 }

@@ -29,6 +29,8 @@ static const char *const status_names[] = {
     [DI_ERR_STAMP] = "DI_ERR_STAMP",
     [DI_ERR_PATTERN] = "DI_ERR_PATTERN",
     [DI_ERR_REMOTE] = "DI_ERR_REMOTE",
+    [DI_ERR_NOT_FENCE] = "DI_ERR_NOT_FENCE",
+    [DI_ERR_FENCE] = "DI_ERR_FENCE",
 };
 
 const char *di_status_name(unsigned int status)

@@ -98,3 +98,12 @@ uint64_t app_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+int app_parse_sync(const char *prog, const char *text, enum di_sync_mode *mode)
+{
+	if (!di_sync_parse(text, mode))
+		return 0;
+	fprintf(stderr, "%s: --sync %s: expected protocol, implicit, explicit or auto\n", prog,
+		text);
+	return -1;
+}

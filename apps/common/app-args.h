@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dmabuf-interop/session.h"
+
 /* Decimal number within min..max. */
 int app_parse_u32(const char *prog, const char *opt, const char *text, uint32_t min, uint32_t max,
 		  uint32_t *out);
@@ -29,6 +31,14 @@ int app_parse_size(const char *prog, const char *opt, const char *text, uint32_t
  * fourcc. fakecam's V4L2 'XR24' has the same bytes as DRM's XRGB8888.
  */
 int app_parse_format(const char *prog, const char *opt, const char *text, uint32_t *fourcc);
+
+/* --sync MODE: protocol, implicit, explicit or auto. */
+int app_parse_sync(const char *prog, const char *text, enum di_sync_mode *mode);
+
+#define APP_SYNC_HELP                                                                              \
+	"      --sync MODE         how frames are kept safe: protocol (messages alone),\n"         \
+	"                          implicit (fences in the dma-bufs), explicit (fences on\n"       \
+	"                          the socket), auto (default: the best the peer offers too)\n"
 
 /* CLOCK_MONOTONIC now, in nanoseconds (the clock of V4L2 and DRM timestamps). */
 uint64_t app_now_ns(void);

@@ -138,3 +138,24 @@ void app_stats_summary(struct app_stats *st, const struct app_field *fields, uns
 	}
 	fflush(stdout);
 }
+
+void app_waits_init(struct app_waits *w)
+{
+	di_latency_init(&w->lat, w->samples, APP_WAITS_KEPT);
+}
+
+void app_waits_add(struct app_waits *w, uint64_t wait_ns)
+{
+	di_latency_add(&w->lat, wait_ns);
+}
+
+unsigned int app_waits_fields(struct app_waits *w, struct app_field *out)
+{
+	struct di_latency_summary sum;
+
+	di_latency_summarize(&w->lat, w->scratch, &sum);
+	out[0] = (struct app_field){.key = "fence_waits", .value = w->lat.total};
+	out[1] = (struct app_field){.key = "fence_wait_p50_us", .value = sum.p50 / 1000};
+	out[2] = (struct app_field){.key = "fence_wait_p99_us", .value = sum.p99 / 1000};
+	return 3;
+}

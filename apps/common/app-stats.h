@@ -99,4 +99,23 @@ FILE *app_stats_log(const struct app_stats *st);
 void app_stats_summary(struct app_stats *st, const struct app_field *fields, unsigned int n,
 		       bool pass, const char *why);
 
+/*
+ * Fence waits: how often a frame's fence was still pending where a side
+ * had to wait for it, and for how long (the producer's wait for a frame to
+ * be written before FRAME in protocol sync, the consumer's acquire fences
+ * from arrival to signal in explicit sync).
+ */
+#define APP_WAITS_KEPT 4096
+struct app_waits {
+	struct di_latency lat;
+	uint64_t samples[APP_WAITS_KEPT];
+	uint64_t scratch[APP_WAITS_KEPT];
+};
+
+void app_waits_init(struct app_waits *w);
+void app_waits_add(struct app_waits *w, uint64_t wait_ns);
+
+/* fence_waits, fence_wait_p50_us and fence_wait_p99_us into out[0..3); returns 3. */
+unsigned int app_waits_fields(struct app_waits *w, struct app_field *out);
+
 #endif /* DMABUF_APP_STATS_H */

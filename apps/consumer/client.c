@@ -15,18 +15,23 @@
 #include "app-stats.h"
 #include "dmabuf-interop/buffer-check.h"
 #include "dmabuf-interop/fd-passing.h"
+#include "dmabuf-interop/fence.h"
 #include "dmabuf-interop/frame-verify.h"
 #include "dmabuf-interop/session.h"
 
 #define CONSUMER_CAPS (DI_CAP_FD_PER_FRAME | DI_CAP_DISPLAY_ALLOCATES)
 
-struct client *client_new(unsigned int id, int sock, const struct di_peer *peer,
-			  uint64_t deadline_ns)
+static const struct client_frame no_frame = {.fence = -1};
+
+struct client *client_new(const struct client_env *env, unsigned int id, int sock,
+			  const struct di_peer *peer, uint64_t deadline_ns)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
+	c->env = env;
+	c->latest = c->committed = c->shown = no_frame;
 	c->id = id;
 	c->sock = sock;
 	c->peer = *peer;
@@ -76,20 +81,105 @@ static void gone(struct client *c)
 	c->state = CLIENT_DONE;
 }
 
-void client_release(struct client *c, struct client_frame *f, uint32_t flags)
+/* The frame's check, as --verify asks; counted in c and the stats. */
+static void check_frame(struct client *c, struct client_frame *f)
+{
+	const struct client_env *env = c->env;
+	struct di_mismatch where;
+	struct di_error err;
+
+	f->checked = true;
+	if (env->opt->verify == DI_VERIFY_NONE)
+		return;
+	if (di_frame_verify_mapped(&c->fbs.slot[f->index].map, &c->fbs.layout, f->seq,
+				   env->opt->verify, 0, NULL, &where, &err) == DI_OK) {
+		env->stats->verified++;
+		return;
+	}
+	c->failed++;
+	env->stats->failed++;
+	if (c->failed <= 5)
+		fprintf(stderr,
+			"consumer: producer pid %d: frame %llu in buffer %u failed its check: %s\n",
+			(int)c->peer.pid, (unsigned long long)f->seq, f->index, err.text);
+	if (!c->fault[0])
+		snprintf(c->fault, sizeof(c->fault), "frame %llu failed its check: %s",
+			 (unsigned long long)f->seq, err.text);
+}
+
+/*
+ * An explicit acquire fence signalled: it is done with. One that was still
+ * pending when the frame came counts as a wait, from arrival to signal.
+ */
+static void retire_fence(struct client *c, struct client_frame *f)
+{
+	uint64_t signal_ns;
+	int status;
+
+	if (f->fence < 0)
+		return;
+	if (di_fence_info(f->fence, &status, &signal_ns, NULL) == DI_OK && status < 0 &&
+	    !c->fault[0])
+		snprintf(c->fault, sizeof(c->fault),
+			 "the acquire fence of frame %llu signalled with error %d",
+			 (unsigned long long)f->seq, status);
+	else if (signal_ns > f->arrival_ns)
+		app_waits_add(c->env->waits, signal_ns - f->arrival_ns);
+	close(f->fence);
+	f->fence = -1;
+}
+
+bool client_check_ready(struct client *c, struct client_frame *f)
+{
+	int fd = f->fence >= 0 ? f->fence : c->fbs.slot[f->index].fd;
+
+	if (!f->set || f->checked)
+		return f->set;
+	if (c->sync != DI_SYNC_PROTOCOL && di_fence_wait(fd, 0, NULL) != DI_OK)
+		return false;
+	retire_fence(c, f);
+	check_frame(c, f);
+	return true;
+}
+
+/* Implicit sync: the buffer is read until release_fence signals; its writer must wait. */
+static void add_release_fence(struct client *c, const struct client_frame *f, int release_fence)
+{
+	struct di_error err;
+
+	if (di_fence_import(c->fbs.slot[f->index].fd, release_fence, false, &err) == DI_OK)
+		return;
+	fprintf(stderr, "consumer: producer pid %d: buffer %u: %s\n", (int)c->peer.pid, f->index,
+		err.text);
+	if (!c->fault[0])
+		snprintf(c->fault, sizeof(c->fault), "released buffer %u unfenced: %s", f->index,
+			 err.text);
+}
+
+void client_release(struct client *c, struct client_frame *f, uint32_t flags, int release_fence)
 {
 	struct di_msg m = {.type = DI_MSG_RELEASE};
 	struct di_error err;
 	bool in_order = true;
 	enum di_status st;
+	int fds[1] = {release_fence};
 
 	if (!f->set)
 		return;
-	f->set = false;
+	if (!client_check_ready(c, f))
+		c->unchecked++;
+	if (f->fence >= 0)
+		close(f->fence);
+	if (release_fence >= 0 && c->sync == DI_SYNC_IMPLICIT)
+		add_release_fence(c, f, release_fence);
+	else if (release_fence >= 0)
+		flags |= DI_RELEASE_FENCE;
+	m.release = (struct di_release){.index = f->index, .seq = f->seq, .flags = flags};
+	*f = no_frame;
 	if (flags & DI_RELEASE_SKIPPED)
-		st = di_ledger_skip(&c->ledger, f->index, f->seq, &err);
+		st = di_ledger_skip(&c->ledger, m.release.index, m.release.seq, &err);
 	else
-		st = di_ledger_release(&c->ledger, f->index, f->seq, &in_order, &err);
+		st = di_ledger_release(&c->ledger, m.release.index, m.release.seq, &in_order, &err);
 	if (st) { /* our own bookkeeping: a bug, not the client's fault */
 		fprintf(stderr, "consumer: BUG: %s\n", err.text);
 		c->out_of_order++;
@@ -98,12 +188,11 @@ void client_release(struct client *c, struct client_frame *f, uint32_t flags)
 	if (!in_order)
 		c->out_of_order++;
 	if (c->pool.flags & DI_POOL_FD_PER_FRAME)
-		fbs_drop(&c->fbs, f->index); /* imported again with its next frame */
+		fbs_drop(&c->fbs, m.release.index); /* imported again with its next frame */
 	c->releases++;
 	if (c->state == CLIENT_DONE)
 		return;
-	m.release = (struct di_release){.index = f->index, .seq = f->seq, .flags = flags};
-	st = di_send_msg(c->sock, &m, NULL, &err);
+	st = di_send_msg(c->sock, &m, fds, &err);
 	if (st == DI_ERR_AGAIN) {
 		di_error_set(&err, DI_ERR_STATE, 0,
 			     "it does not read its RELEASEs: its socket is full (%llu sent)",
@@ -206,9 +295,9 @@ static void log_pool(const struct client *c, const struct consumer_options *o)
 	char name[5];
 
 	fprintf(o->report.json ? stderr : stdout,
-		"consumer: producer pid %d: pool of %u %ux%u %s buffers, %s\n", (int)c->peer.pid,
-		c->pool.count, c->fbs.layout.width, c->fbs.layout.height,
-		di_fourcc_str(c->fbs.layout.fourcc, name),
+		"consumer: producer pid %d: pool of %u %ux%u %s buffers, %s sync, %s\n",
+		(int)c->peer.pid, c->pool.count, c->fbs.layout.width, c->fbs.layout.height,
+		di_fourcc_str(c->fbs.layout.fourcc, name), di_sync_name(c->sync),
 		c->display_pool ? "allocated by the display (dumb buffers, lent to the producer)"
 		: c->pool.flags & DI_POOL_FD_PER_FRAME ? "fd with every frame (imported each time)"
 						       : "fds once (imported once, cached)");
@@ -224,11 +313,13 @@ static void start_streaming(struct client *c, const struct consumer_options *o)
 
 static void on_hello(struct client *c, const struct client_env *env, const struct di_msg *m)
 {
+	/* Without a display nothing waits for a fence: protocol sync only. */
+	uint32_t caps = CONSUMER_CAPS | (env->disp->fd >= 0 ? di_sync_caps(env->opt->sync) : 0);
 	struct di_hello hello;
 	struct di_error err;
 
 	if (di_hello_check(m, DI_ROLE_CONSUMER, &hello, &err) ||
-	    di_hello_send(c->sock, DI_ROLE_CONSUMER, CONSUMER_CAPS, &err)) {
+	    di_hello_send(c->sock, DI_ROLE_CONSUMER, caps, &err)) {
 		if (err.status == DI_ERR_REMOTE || err.status == DI_ERR_PEER_CLOSED)
 			c->state = CLIENT_DONE;
 		else
@@ -236,7 +327,8 @@ static void on_hello(struct client *c, const struct client_env *env, const struc
 		return;
 	}
 	c->greeted = true;
-	c->caps = CONSUMER_CAPS & hello.capabilities;
+	c->caps = caps & hello.capabilities;
+	c->sync = di_sync_agreed(c->caps);
 	if (!(c->caps & DI_CAP_DISPLAY_ALLOCATES)) {
 		c->state = CLIENT_POOL;
 		return;
@@ -280,62 +372,46 @@ static void on_pool_part(struct client *c, const struct client_env *env, const s
 	start_streaming(c, env->opt);
 }
 
-static void check_frame(struct client *c, const struct client_env *env, const struct di_frame *f)
-{
-	struct di_mismatch where;
-	struct di_error err;
-
-	if (env->opt->verify == DI_VERIFY_NONE)
-		return;
-	if (di_frame_verify_mapped(&c->fbs.slot[f->index].map, &c->fbs.layout, f->seq,
-				   env->opt->verify, 0, NULL, &where, &err) == DI_OK) {
-		env->stats->verified++;
-		return;
-	}
-	c->failed++;
-	env->stats->failed++;
-	if (c->failed <= 5)
-		fprintf(stderr,
-			"consumer: producer pid %d: frame %llu in buffer %u failed its check: %s\n",
-			(int)c->peer.pid, (unsigned long long)f->seq, f->index, err.text);
-	if (!c->fault[0])
-		snprintf(c->fault, sizeof(c->fault), "frame %llu failed its check: %s",
-			 (unsigned long long)f->seq, err.text);
-}
-
 static void on_frame(struct client *c, const struct client_env *env, const struct di_frame *f,
-		     int fd)
+		     int fd, int fence)
 {
 	struct di_error err;
-	uint64_t now;
+	uint64_t now = app_now_ns();
 
 	if (di_ledger_lend(&c->ledger, f->index, f->seq, &err)) {
 		if (fd >= 0)
 			close(fd);
+		if (fence >= 0)
+			close(fence);
 		client_drop(c, &err);
 		return;
 	}
 	if (fd >= 0 && fbs_import(&c->fbs, f->index, fd, &err)) {
+		if (fence >= 0)
+			close(fence);
 		di_ledger_skip(&c->ledger, f->index, f->seq, NULL);
 		client_drop(c, &err);
 		return;
 	}
-	check_frame(c, env, f);
 	c->frames++;
 	if (c->latest.set) {
 		c->skipped++;
-		client_release(c, &c->latest, DI_RELEASE_SKIPPED);
+		client_release(c, &c->latest, DI_RELEASE_SKIPPED, -1);
 	}
-	c->latest = (struct client_frame){
-	    .set = true, .index = f->index, .seq = f->seq, .timestamp_ns = f->timestamp_ns};
+	c->latest = (struct client_frame){.set = true,
+					  .index = f->index,
+					  .seq = f->seq,
+					  .timestamp_ns = f->timestamp_ns,
+					  .arrival_ns = now,
+					  .fence = fence};
+	client_check_ready(c, &c->latest);
 	if (env->disp->fd >= 0) {
 		app_stats_frame(env->stats, 0); /* its latency comes with its flip */
 		return;
 	}
-	/* Verify only: nothing stays on screen, the buffer goes straight back. */
-	now = app_now_ns();
+	/* Verify only (protocol sync): nothing stays on screen, the buffer goes straight back. */
 	app_stats_frame(env->stats, now > f->timestamp_ns ? now - f->timestamp_ns : 1);
-	client_release(c, &c->latest, 0);
+	client_release(c, &c->latest, 0, -1);
 }
 
 /* One message in STREAMING. */
@@ -346,7 +422,8 @@ static void on_stream_msg(struct client *c, const struct client_env *env, const 
 
 	switch (m->type) {
 	case DI_MSG_FRAME:
-		on_frame(c, env, &m->frame, nfds ? fds[0] : -1);
+		on_frame(c, env, &m->frame, m->frame.flags & DI_FRAME_FD ? fds[0] : -1,
+			 m->frame.flags & DI_FRAME_FENCE ? fds[nfds - 1] : -1);
 		break;
 	case DI_MSG_BYE:
 		c->ended_ok = true;
@@ -375,6 +452,7 @@ void client_readable(struct client *c, const struct client_env *env)
 		unsigned int nfds;
 		struct di_msg m;
 
+		ctx.decode.explicit_sync = c->sync == DI_SYNC_EXPLICIT;
 		if (c->state == CLIENT_STREAMING && c->display_pool) {
 			ctx.decode.pool_count = c->pool.count;
 			ctx.layout = &c->fbs.layout;
@@ -402,6 +480,11 @@ void client_readable(struct client *c, const struct client_env *env)
 
 void client_free(struct client *c)
 {
+	struct client_frame *frames[] = {&c->latest, &c->committed, &c->shown};
+
+	for (unsigned int i = 0; i < 3; i++)
+		if (frames[i]->fence >= 0)
+			close(frames[i]->fence);
 	fbs_drop_all(&c->fbs);
 	di_pool_close(&c->pool);
 	if (c->sock >= 0)

@@ -15,6 +15,15 @@
  * latest (arrived, not yet committed), committed (in the commit whose flip
  * is pending), shown (on its plane). The compositor moves them along;
  * client_release() sends the RELEASE.
+ *
+ * In protocol sync a frame is complete when its FRAME arrives and is
+ * checked at once; it is released after the flip that took it off screen.
+ * With fences (implicit or explicit sync) it may still be being written:
+ * it is checked once its acquire fence (explicit: the sync_file that came
+ * with it; implicit: the dma-buf's own) has signalled, found with a poll
+ * that never waits (on arrival, when a newer frame replaces it, at its
+ * flip), and it is released right after the commit that replaces it, with
+ * that commit's out-fence (docs/protocol.md, "Sync modes").
  */
 #ifndef CONSUMER_CLIENT_H
 #define CONSUMER_CLIENT_H
@@ -39,9 +48,12 @@ enum client_state {
 
 struct client_frame {
 	bool set;
+	bool checked; /* its check ran (or --verify none) */
 	uint32_t index;
 	uint64_t seq;
 	uint64_t timestamp_ns; /* capture time */
+	uint64_t arrival_ns;   /* when its FRAME came */
+	int fence;	       /* explicit sync: its acquire fence until checked, else -1 */
 };
 
 struct client;
@@ -57,19 +69,22 @@ struct client_env {
 	struct display *disp; /* fd -1: --no-display */
 	struct fb_handles *handles;
 	struct app_stats *stats; /* frames verified or failed, --no-display latency */
+	struct app_waits *waits; /* acquire fences that were pending on arrival */
 	int (*place)(struct client *c, void *ctx, struct di_error *err);
 	void *ctx;
 };
 
 struct client {
+	const struct client_env *env;
 	unsigned int id; /* 1, 2, ... in order of connection */
 	int sock;
 	struct di_peer peer;
 	enum client_state state;
-	uint64_t deadline_ns; /* HELLO and POOL must be complete by then */
-	uint32_t caps;	      /* capabilities both announced */
-	bool display_pool;    /* we allocated the pool (--display-allocates) */
-	struct di_pool pool;  /* the producer's; its fds move into fbs */
+	uint64_t deadline_ns;	/* HELLO and POOL must be complete by then */
+	uint32_t caps;		/* capabilities both announced */
+	enum di_sync_mode sync; /* agreed in HELLO */
+	bool display_pool;	/* we allocated the pool (--display-allocates) */
+	struct di_pool pool;	/* the producer's; its fds move into fbs */
 	struct framebuffers fbs;
 	struct di_ledger ledger;
 	int plane;    /* index into display.plane[], -1: none */
@@ -79,6 +94,7 @@ struct client {
 	uint64_t failed;    /* ... whose check failed */
 	uint64_t displayed; /* frames that reached the screen */
 	uint64_t skipped;   /* frames replaced before they reached it */
+	uint64_t unchecked; /* released before their acquire fence signalled */
 	uint64_t releases, out_of_order;
 	bool greeted;			    /* the HELLO exchange completed: a producer served */
 	bool counted;			    /* ... and the consumer counted it */
@@ -88,8 +104,8 @@ struct client {
 };
 
 /* A new client on an accepted, non-blocking socket. NULL when out of memory. */
-struct client *client_new(unsigned int id, int sock, const struct di_peer *peer,
-			  uint64_t deadline_ns);
+struct client *client_new(const struct client_env *env, unsigned int id, int sock,
+			  const struct di_peer *peer, uint64_t deadline_ns);
 
 /*
  * Reads every message waiting on the socket and acts on each. A checked
@@ -104,10 +120,19 @@ void client_readable(struct client *c, const struct client_env *env);
 void client_timeout(struct client *c);
 
 /*
- * RELEASE of f (flags DI_RELEASE_*) and f cleared. A socket that would block
- * means the client stopped reading: it is dropped (DONE) with the reason.
+ * Checks f if its acquire fence has signalled (a poll that does not wait);
+ * whether it is checked now.
  */
-void client_release(struct client *c, struct client_frame *f, uint32_t flags);
+bool client_check_ready(struct client *c, struct client_frame *f);
+
+/*
+ * RELEASE of f (flags DI_RELEASE_*) and f cleared. With release_fence >= 0
+ * (fence sync) the frame is still on screen until that fence signals:
+ * explicit sync sends it along (DI_RELEASE_FENCE), implicit sync adds it to
+ * the buffer's reservation object first. A socket that would block means
+ * the client stopped reading: it is dropped (DONE) with the reason.
+ */
+void client_release(struct client *c, struct client_frame *f, uint32_t flags, int release_fence);
 
 /* ERROR(err) to the client, the reason logged, DONE. */
 void client_drop(struct client *c, const struct di_error *err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xf86drm.h>
 
@@ -177,19 +178,29 @@ static void free_background(struct compositor *k)
 	k->background_fb = k->background_handle = 0;
 }
 
-static struct display_update update_for(const struct client *c, uint32_t index)
+static struct display_update update_for(const struct client *c, const struct client_frame *f)
 {
 	return (struct display_update){.plane = (uint32_t)c->plane,
-				       .fb = c->fbs.slot[index].fb_id,
+				       .fb = c->fbs.slot[f->index].fb_id,
 				       .x = c->x,
 				       .y = c->y,
 				       .w = c->fbs.layout.width,
-				       .h = c->fbs.layout.height};
+				       .h = c->fbs.layout.height,
+				       .fenced = f->fence >= 0,
+				       .fence_fd = f->fence};
+}
+
+/* Whether c's frames on screen go back with the out-fence of the commit replacing them. */
+static bool fenced_release(const struct client *c)
+{
+	return c->sync != DI_SYNC_PROTOCOL;
 }
 
 void compositor_flush(struct compositor *k)
 {
 	struct display_update u[DISPLAY_PLANES_MAX];
+	int out_fence = -1;
+	bool fenced = false;
 	uint32_t n = 0;
 	int ret;
 
@@ -198,8 +209,10 @@ void compositor_flush(struct compositor *k)
 	for (uint32_t i = 0; i < k->disp->nplanes; i++) {
 		struct client *c = k->owner[i];
 
-		if (c && c->latest.set && c->state == CLIENT_STREAMING)
-			u[n++] = update_for(c, c->latest.index);
+		if (c && c->latest.set && c->state == CLIENT_STREAMING) {
+			u[n++] = update_for(c, &c->latest);
+			fenced |= fenced_release(c) && c->shown.set;
+		}
 	}
 	if (!n)
 		return;
@@ -214,18 +227,23 @@ void compositor_flush(struct compositor *k)
 						 .w = k->disp->mode.hdisplay,
 						 .h = k->disp->mode.vdisplay};
 	}
-	ret = display_commit(k->disp, u, n, false);
+	ret = display_commit(k->disp, u, n, false, fenced ? &out_fence : NULL);
 	if (ret)
 		goto failed;
 	k->commits++;
 	for (uint32_t i = 0; i < k->disp->nplanes; i++) {
 		struct client *c = k->owner[i];
 
-		if (c && c->latest.set && c->state == CLIENT_STREAMING) {
-			c->committed = c->latest;
-			c->latest.set = false;
-		}
+		if (!c || !c->latest.set || c->state != CLIENT_STREAMING)
+			continue;
+		/* With fences, what this commit replaces goes back now, fenced. */
+		if (fenced_release(c))
+			client_release(c, &c->shown, 0, out_fence);
+		c->committed = c->latest;
+		c->latest = (struct client_frame){.fence = -1};
 	}
+	if (out_fence >= 0)
+		close(out_fence);
 	return;
 
 failed:
@@ -248,9 +266,11 @@ void compositor_flipped(struct compositor *k)
 
 		if (!c || !c->committed.set)
 			continue;
-		client_release(c, &c->shown, 0);
+		client_release(c, &c->shown, 0, -1);
 		c->shown = c->committed;
-		c->committed.set = false;
+		c->committed = (struct client_frame){.fence = -1};
+		/* On screen: the display waited for its acquire fence. */
+		client_check_ready(c, &c->shown);
 		c->displayed++;
 		k->shown++;
 		app_stats_latency(k->stats,
@@ -281,7 +301,7 @@ void compositor_remove(struct compositor *k, struct client *c)
 			u.h = d->mode.vdisplay;
 		}
 		if (!ret)
-			ret = display_commit(d, &u, 1, true);
+			ret = display_commit(d, &u, 1, true, NULL);
 	}
 	if (ret) {
 		/* Its buffers must not go while on screen: turn everything off. */
@@ -292,9 +312,9 @@ void compositor_remove(struct compositor *k, struct client *c)
 		display_off(d);
 	}
 	/* Off screen now: what it lent us goes back, oldest first. */
-	client_release(c, &c->shown, 0);
-	client_release(c, &c->committed, 0);
-	client_release(c, &c->latest, DI_RELEASE_SKIPPED);
+	client_release(c, &c->shown, 0, -1);
+	client_release(c, &c->committed, 0, -1);
+	client_release(c, &c->latest, DI_RELEASE_SKIPPED, -1);
 }
 
 void compositor_fini(struct compositor *k)

@@ -18,8 +18,12 @@
  * then one non-blocking commit takes every latest frame (committed). Its
  * page-flip event puts them on screen (shown) and releases what they
  * replaced: each buffer is released after the flip that took it off its
- * plane. A latest frame that a newer one replaces before any commit took it
- * is released at once, as skipped (client.c).
+ * plane. With fences (implicit or explicit sync) the commit itself waits
+ * for each frame's acquire fence (IN_FENCE_FD, or the buffer's implicit
+ * fence), and what it replaces is released right after it is made, with
+ * its out-fence (OUT_FENCE_PTR): the producer's camera waits for that
+ * fence, not for our flip event. A latest frame that a newer one replaces
+ * before any commit took it is released at once, as skipped (client.c).
  *
  * A client that leaves has its plane taken off screen by a blocking commit
  * before its buffers go: an overlay is turned off; the primary plane, which

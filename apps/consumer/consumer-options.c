@@ -35,6 +35,7 @@ static void usage(FILE *f)
 	    "                          display-allocated pool the connector's preferred mode\n"
 	    "      --verify MODE       per frame: none, stamp (default), full (every byte)\n"
 	    "      --no-display        verify only: no DRM device, release right after the check\n"
+	    "                          (protocol sync: it waits for no fence)\n" APP_SYNC_HELP
 	    "      --snapshot FILE     write a PNG of the screen when the first producer\n"
 	    "                          with a frame on it leaves\n"
 	    "  -n, --frames N          end after N frames received in all (default 0: no limit)\n"
@@ -91,7 +92,8 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 		OPT_DRIVER = 256,
 		OPT_VERIFY,
 		OPT_NO_DISPLAY,
-		OPT_SNAPSHOT
+		OPT_SNAPSHOT,
+		OPT_SYNC
 	};
 	static const struct option longopts[] = {
 	    {"socket", required_argument, NULL, 'S'},
@@ -101,6 +103,7 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	    {"verify", required_argument, NULL, OPT_VERIFY},
 	    {"no-display", no_argument, NULL, OPT_NO_DISPLAY},
 	    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+	    {"sync", required_argument, NULL, OPT_SYNC},
 	    {"frames", required_argument, NULL, 'n'},
 	    {"producers", required_argument, NULL, 'p'},
 	    {"format", required_argument, NULL, 'f'},
@@ -118,6 +121,7 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	memset(o, 0, sizeof(*o));
 	o->driver = "fakedisp";
 	o->verify = DI_VERIFY_STAMP;
+	o->sync = DI_SYNC_AUTO;
 	o->fourcc = DI_FOURCC_XRGB8888;
 	o->buffers = 4;
 	o->handshake_timeout_s = 5;
@@ -152,6 +156,10 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 			break;
 		case OPT_NO_DISPLAY:
 			o->no_display = true;
+			break;
+		case OPT_SYNC:
+			if (app_parse_sync(p, optarg, &o->sync))
+				return -1;
 			break;
 		case OPT_SNAPSHOT:
 			o->snapshot = optarg;

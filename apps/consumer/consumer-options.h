@@ -8,6 +8,7 @@
 
 #include "app-stats.h"
 #include "dmabuf-interop/buffer-access.h"
+#include "dmabuf-interop/session.h"
 
 struct consumer_options {
 	char socket[108];
@@ -15,6 +16,7 @@ struct consumer_options {
 	const char *driver;
 	uint32_t mode_width, mode_height; /* 0: the frame size (display pool: preferred) */
 	enum di_verify verify;
+	enum di_sync_mode sync; /* what it offers producers */
 	bool no_display;
 	const char *snapshot;
 	uint32_t frames;    /* 0: no limit */

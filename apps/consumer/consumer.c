@@ -48,12 +48,14 @@ struct consumer {
 	struct client_env env;
 	struct di_listener listener;
 	struct app_stats stats;
+	struct app_waits waits;
 	struct client *client[CLIENTS_MAX];
 	uint32_t nclients;
 	unsigned int next_id;
 	uint64_t served;    /* clients that completed the HELLO exchange */
 	uint64_t connected; /* every accepted connection */
-	uint64_t ended_ok, dropped, refused, releases, skipped, out_of_order;
+	uint64_t ended_ok, dropped, refused, releases, skipped, out_of_order, unchecked;
+	uint32_t syncs;		/* bit per enum di_sync_mode some producer used */
 	uint64_t flip_since_ns; /* when the pending flip was committed */
 	bool snapshot_done;
 	bool stopping;
@@ -93,7 +95,7 @@ static void accept_clients(struct consumer *c)
 		}
 		c->connected++;
 		cl = c->nclients < CLIENTS_MAX && fcntl(sock, F_SETFL, O_NONBLOCK) == 0
-			 ? client_new(++c->next_id, sock, &peer,
+			 ? client_new(&c->env, ++c->next_id, sock, &peer,
 				      app_now_ns() + (uint64_t)(c->opt.handshake_timeout_s * 1e9))
 			 : NULL;
 		if (!cl) {
@@ -115,6 +117,15 @@ static void accept_clients(struct consumer *c)
 }
 
 /*
+ * The frame of cl on screen, or about to be: with fences the one shown is
+ * released when its successor is committed.
+ */
+static const struct client_frame *on_screen(const struct client *cl)
+{
+	return cl->shown.set ? &cl->shown : cl->committed.set ? &cl->committed : NULL;
+}
+
+/*
  * --snapshot, when the first producer with a frame on screen leaves: the
  * whole screen, every producer's frame on its plane (with --no-display,
  * the leaving producer's frame alone).
@@ -125,7 +136,7 @@ static void take_snapshot(struct consumer *c, struct client *leaving)
 	uint32_t n = 0, w = leaving->fbs.layout.width, h = leaving->fbs.layout.height;
 	struct di_error err;
 
-	if (!c->opt.snapshot || c->snapshot_done || !leaving->shown.set)
+	if (!c->opt.snapshot || c->snapshot_done || !on_screen(leaving))
 		return;
 	if (c->disp.fd >= 0) {
 		w = c->disp.mode.hdisplay;
@@ -134,9 +145,9 @@ static void take_snapshot(struct consumer *c, struct client *leaving)
 	for (uint32_t i = 0; i < c->nclients; i++) {
 		const struct client *cl = c->client[i];
 
-		if (!cl->shown.set || (cl != leaving && cl->plane < 0))
+		if (!on_screen(cl) || (cl != leaving && cl->plane < 0))
 			continue;
-		planes[n++] = (struct snapshot_plane){.fd = cl->fbs.slot[cl->shown.index].fd,
+		planes[n++] = (struct snapshot_plane){.fd = cl->fbs.slot[on_screen(cl)->index].fd,
 						      .layout = &cl->fbs.layout,
 						      .x = cl->x,
 						      .y = cl->y,
@@ -168,7 +179,10 @@ static void remove_client(struct consumer *c, uint32_t i)
 	c->dropped += cl->dropped;
 	c->releases += cl->releases;
 	c->skipped += cl->skipped;
+	c->unchecked += cl->unchecked;
 	c->out_of_order += cl->out_of_order;
+	if (cl->state != CLIENT_HELLO || cl->greeted)
+		c->syncs |= 1u << cl->sync;
 	if (cl->fault[0] && !c->fault[0])
 		snprintf(c->fault, sizeof(c->fault), "producer pid %d: %s", (int)cl->peer.pid,
 			 cl->fault);
@@ -321,9 +335,23 @@ static bool passed(const struct consumer *c)
 	       c->stats.frames;
 }
 
+/* The sync modes producers used, "explicit+protocol", or "none". */
+static const char *syncs_text(uint32_t syncs, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int m = DI_SYNC_EXPLICIT; m >= DI_SYNC_PROTOCOL; m--)
+		if (syncs & (1u << m))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "+" : "",
+						di_sync_name((enum di_sync_mode)m));
+	return len ? buf : "none";
+}
+
 static void summary(struct consumer *c)
 {
-	char order[128];
+	char order[160], syncs[40];
+	struct app_field waits[3];
 	/* Dropping a faulty producer is the consumer doing its job, not a failure. */
 	const char *why = c->fault[0]	     ? c->fault
 			  : c->comp.failed   ? c->comp.fault
@@ -335,9 +363,10 @@ static void summary(struct consumer *c)
 					       "faulty producers dropped"
 					     : "every frame checked, shown and released in order";
 
+	app_waits_fields(&c->waits, waits);
 	snprintf(order, sizeof(order),
-		 "%s (%llu releases, each after the flip away completed or skipped, %llu out "
-		 "of order)",
+		 "%s (%llu releases, each after the flip away completed, with the fence of "
+		 "the commit replacing it, or skipped; %llu out of order)",
 		 c->out_of_order ? "VIOLATED" : "held", (unsigned long long)c->releases,
 		 (unsigned long long)c->out_of_order);
 	const struct app_field fields[] = {
@@ -355,6 +384,11 @@ static void summary(struct consumer *c)
 	    {.key = "skipped", .value = c->skipped},
 	    {.key = "out_of_order", .value = c->out_of_order},
 	    {.key = "release_order", .text = order},
+	    {.key = "sync", .text = syncs_text(c->syncs, syncs, sizeof(syncs))},
+	    {.key = "unchecked", .value = c->unchecked},
+	    waits[0],
+	    waits[1],
+	    waits[2],
 	};
 	app_stats_summary(&c->stats, fields, sizeof(fields) / sizeof(fields[0]), passed(c), why);
 }
@@ -377,6 +411,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	app_waits_init(&c->waits);
 	app_stats_init(&c->stats, "consumer",
 		       c->opt.no_display ? "capture->check" : "capture->flip", &c->opt.report);
 	if (!c->opt.no_display && display_open(&c->disp, c->opt.card, c->opt.driver))
@@ -387,6 +422,7 @@ int main(int argc, char **argv)
 				     .disp = &c->disp,
 				     .handles = &c->handles,
 				     .stats = &c->stats,
+				     .waits = &c->waits,
 				     .place = compositor_place,
 				     .ctx = &c->comp};
 	if (di_listener_open(&c->listener, c->opt.socket, &err)) {

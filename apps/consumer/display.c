@@ -82,6 +82,7 @@ static bool describe_plane(int fd, uint32_t id, struct display_plane *pl)
 	drmModeFreePlane(p);
 	pl->fb_id = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, "FB_ID");
 	pl->crtc_id = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, "CRTC_ID");
+	pl->in_fence_fd = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, "IN_FENCE_FD");
 	ok = pl->fb_id && pl->crtc_id;
 	for (int i = 0; i < 4; i++) {
 		pl->src[i] = prop_id(fd, id, DRM_MODE_OBJECT_PLANE, src[i]);
@@ -149,6 +150,7 @@ static int find_pipeline(struct display *d)
 	d->conn_crtc_id = prop_id(d->fd, d->connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
 	d->crtc_mode_id = prop_id(d->fd, d->crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID");
 	d->crtc_active = prop_id(d->fd, d->crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE");
+	d->crtc_out_fence_ptr = prop_id(d->fd, d->crtc, DRM_MODE_OBJECT_CRTC, "OUT_FENCE_PTR");
 	return d->conn_crtc_id && d->crtc_mode_id && d->crtc_active ? 0 : -1;
 }
 
@@ -252,10 +254,14 @@ static void add_plane(drmModeAtomicReqPtr req, const struct display *d,
 		drmModeAtomicAddProperty(req, pl->id, pl->src[i], u->fb ? srcv[i] : 0);
 		drmModeAtomicAddProperty(req, pl->id, pl->dst[i], u->fb ? dstv[i] : 0);
 	}
+	if (u->fenced)
+		drmModeAtomicAddProperty(req, pl->id, pl->in_fence_fd, (uint64_t)u->fence_fd);
 }
 
-int display_commit(struct display *d, const struct display_update *u, uint32_t n, bool block)
+int display_commit(struct display *d, const struct display_update *u, uint32_t n, bool block,
+		   int *out_fence)
 {
+	int32_t fence = -1; /* OUT_FENCE_PTR points to an s32 */
 	uint32_t flags = block ? 0 : DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT;
 	drmModeAtomicReqPtr req;
 	int ret;
@@ -273,10 +279,15 @@ int display_commit(struct display *d, const struct display_update *u, uint32_t n
 	}
 	for (uint32_t i = 0; i < n; i++)
 		add_plane(req, d, &u[i]);
+	if (out_fence)
+		drmModeAtomicAddProperty(req, d->crtc, d->crtc_out_fence_ptr,
+					 (uint64_t)(uintptr_t)&fence);
 	ret = drmModeAtomicCommit(d->fd, req, flags, d) ? -errno : 0;
 	drmModeAtomicFree(req);
 	if (ret)
 		return ret;
+	if (out_fence)
+		*out_fence = fence;
 	d->active = true;
 	if (!block)
 		d->flip_pending = true;
@@ -288,7 +299,7 @@ int display_show(struct display *d, uint32_t fb)
 	struct display_update u = {
 	    .plane = 0, .fb = fb, .w = d->mode.hdisplay, .h = d->mode.vdisplay};
 
-	return display_commit(d, &u, 1, false);
+	return display_commit(d, &u, 1, false, NULL);
 }
 
 static void on_flip(int fd, unsigned int seq, unsigned int sec, unsigned int usec,

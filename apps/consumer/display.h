@@ -24,7 +24,7 @@ struct display_plane {
 	uint32_t formats[DISPLAY_FORMATS_MAX]; /* what the plane scans out */
 	uint32_t nformats;
 	/* property ids */
-	uint32_t fb_id, crtc_id, src[4], dst[4];
+	uint32_t fb_id, crtc_id, src[4], dst[4], in_fence_fd;
 };
 
 struct display {
@@ -38,7 +38,7 @@ struct display {
 	uint32_t mode_blob; /* 0: no mode chosen */
 	bool active;	    /* the CRTC runs mode */
 	/* property ids */
-	uint32_t conn_crtc_id, crtc_mode_id, crtc_active;
+	uint32_t conn_crtc_id, crtc_mode_id, crtc_active, crtc_out_fence_ptr;
 	/* the last non-blocking commit and its page-flip event */
 	bool flip_pending;
 	uint64_t flip_ns; /* CLOCK_MONOTONIC of the last event */
@@ -51,6 +51,8 @@ struct display_update {
 	uint32_t fb;
 	int32_t x, y;  /* position on the CRTC */
 	uint32_t w, h; /* size, also the source size (no scaling) */
+	bool fenced;   /* IN_FENCE_FD: the display waits for fence_fd before the flip */
+	int fence_fd;
 };
 
 /*
@@ -72,9 +74,13 @@ bool display_plane_has_format(const struct display *d, uint32_t plane, uint32_t 
  * One atomic commit of n plane updates (a modeset the first time). Without
  * block: non-blocking with a page-flip event (flip_pending until
  * display_dispatch() sees it; -EBUSY while one is pending). With block:
- * returns when the new state is on screen, no event. -errno.
+ * returns when the new state is on screen, no event. With out_fence
+ * (OUT_FENCE_PTR), *out_fence gets a sync_file that signals when this
+ * commit is on screen, i.e. when what it replaced is off; the caller
+ * closes it. -errno.
  */
-int display_commit(struct display *d, const struct display_update *u, uint32_t n, bool block);
+int display_commit(struct display *d, const struct display_update *u, uint32_t n, bool block,
+		   int *out_fence);
 
 /* Reads the DRM events waiting on d->fd; 0, or -EIO. */
 int display_dispatch(struct display *d);

@@ -99,21 +99,37 @@ int camera_open(struct camera *cam, const char *path, const char *driver)
 	return -1;
 }
 
-int camera_set_control(struct camera *cam, const char *name, int32_t value)
+/* The id of the control called name, 0 when the driver has none. */
+static uint32_t control_id(struct camera *cam, const char *name)
 {
 	struct v4l2_queryctrl q = {.id = V4L2_CTRL_FLAG_NEXT_CTRL};
 
 	while (v4l2_ioctl(cam->fd, VIDIOC_QUERYCTRL, &q) == 0) {
-		if (!strcmp((const char *)q.name, name)) {
-			struct v4l2_control c = {.id = q.id, .value = value};
-
-			return xioctl(cam, VIDIOC_S_CTRL, &c, "VIDIOC_S_CTRL");
-		}
+		if (!strcmp((const char *)q.name, name))
+			return q.id;
 		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
 	}
+	return 0;
+}
+
+int camera_set_control(struct camera *cam, const char *name, int32_t value)
+{
+	struct v4l2_control c = {.id = control_id(cam, name), .value = value};
+
+	if (c.id)
+		return xioctl(cam, VIDIOC_S_CTRL, &c, "VIDIOC_S_CTRL");
 	fprintf(stderr, "producer: %s (driver %s) has no control \"%s\"\n", cam->path, cam->driver,
 		name);
 	return -1;
+}
+
+int32_t camera_get_control(struct camera *cam, const char *name)
+{
+	struct v4l2_control c = {.id = control_id(cam, name)};
+
+	if (!c.id || v4l2_ioctl(cam->fd, VIDIOC_G_CTRL, &c))
+		return 0;
+	return c.value;
 }
 
 int camera_configure(struct camera *cam, uint32_t fourcc, uint32_t width, uint32_t height,

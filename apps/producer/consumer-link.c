@@ -44,9 +44,10 @@ static int receive(int sock, const struct di_recv_ctx *ctx, struct di_msg *m, in
 	return di_recv_msg(sock, ctx, m, fds, nfds, err) ? -1 : 0;
 }
 
-int link_open(struct consumer_link *l, const char *path, uint32_t caps, volatile sig_atomic_t *stop,
-	      struct di_error *err)
+int link_open(struct consumer_link *l, const char *path, uint32_t need, uint32_t offer,
+	      volatile sig_atomic_t *stop, struct di_error *err)
 {
+	uint32_t caps = need | offer;
 	struct di_recv_ctx ctx = {.fs_magic = DI_FS_MAGIC_DMABUF};
 	int fds[DI_FDS_PER_MSG];
 	struct di_hello hello;
@@ -71,14 +72,16 @@ int link_open(struct consumer_link *l, const char *path, uint32_t caps, volatile
 	di_close_fds(fds, nfds);
 	if (di_hello_check(&m, DI_ROLE_PRODUCER, &hello, err))
 		return -1;
-	if ((caps & hello.capabilities) != caps) {
+	if ((need & hello.capabilities) != need) {
 		di_error_set(err, DI_ERR_FIELD, 0,
 			     "the consumer does not offer what we asked for (capabilities 0x%x, "
 			     "we need 0x%x)",
-			     hello.capabilities, caps);
+			     hello.capabilities, need);
 		di_send_error(l->sock, err);
 		return -1;
 	}
+	l->caps = caps & hello.capabilities;
+	l->sync = di_sync_agreed(l->caps);
 	return 0;
 }
 

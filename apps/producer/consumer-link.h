@@ -18,25 +18,28 @@
 
 #include "dmabuf-interop/ledger.h"
 #include "dmabuf-interop/pool.h"
+#include "dmabuf-interop/session.h"
 
 #define LINK_TIMEOUT_MS 10000
 
 struct consumer_link {
 	const char *path;
 	int sock;
-	bool alive;  /* streaming: it gets FRAMEs */
-	bool bye;    /* it ended the session (BYE) */
-	bool faulty; /* it broke the protocol or went away: dropped */
+	bool alive;		/* streaming: it gets FRAMEs */
+	bool bye;		/* it ended the session (BYE) */
+	bool faulty;		/* it broke the protocol or went away: dropped */
+	uint32_t caps;		/* capabilities both offered */
+	enum di_sync_mode sync; /* agreed in HELLO */
 	struct di_ledger ledger;
 };
 
 /*
  * Connects to path (the listener's SO_PEERCRED checked) and exchanges
- * HELLOs offering caps; common must then equal caps. 0, or -1 with
- * err set.
+ * HELLOs offering need | offer; the consumer must offer all of need. 0, or
+ * -1 with err set.
  */
-int link_open(struct consumer_link *l, const char *path, uint32_t caps, volatile sig_atomic_t *stop,
-	      struct di_error *err);
+int link_open(struct consumer_link *l, const char *path, uint32_t need, uint32_t offer,
+	      volatile sig_atomic_t *stop, struct di_error *err);
 
 /* Receives the consumer's POOL (--display-allocates), part after part. */
 int link_receive_pool(struct consumer_link *l, struct di_pool *pool, volatile sig_atomic_t *stop,

@@ -41,7 +41,9 @@ static void usage(FILE *f)
 	    "                          sends the POOL; they are queued to the camera as\n"
 	    "                          V4L2_MEMORY_DMABUF (format and size: the consumer's)\n"
 	    "      --verify MODE       check each dequeued frame: none, stamp (default), "
-	    "full\n" APP_REPORT_HELP "  -h, --help              this text\n"
+	    "full\n"
+	    "                          (with fences: each one already written at "
+	    "DQBUF)\n" APP_SYNC_HELP APP_REPORT_HELP "  -h, --help              this text\n"
 	    "\n"
 	    "SIGINT and SIGTERM end it in any state: BYE to every consumer, then the\n"
 	    "buffers back to the camera and STREAMOFF.\n"
@@ -60,7 +62,8 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 		OPT_PATTERN,
 		OPT_FD_PER_FRAME,
 		OPT_DISPLAY_ALLOCATES,
-		OPT_VERIFY
+		OPT_VERIFY,
+		OPT_SYNC
 	};
 	static const struct option longopts[] = {
 	    {"device", required_argument, NULL, 'd'},
@@ -75,6 +78,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	    {"fd-per-frame", no_argument, NULL, OPT_FD_PER_FRAME},
 	    {"display-allocates", no_argument, NULL, OPT_DISPLAY_ALLOCATES},
 	    {"verify", required_argument, NULL, OPT_VERIFY},
+	    {"sync", required_argument, NULL, OPT_SYNC},
 	    APP_REPORT_LONGOPTS,
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -92,6 +96,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	o->pattern = -1;
 	o->buffers = 4;
 	o->verify = DI_VERIFY_STAMP;
+	o->sync = DI_SYNC_AUTO;
 	o->report = APP_REPORT_DEFAULTS;
 	if (di_socket_default_path(o->socket[0], sizeof(o->socket[0]), &err)) {
 		fprintf(stderr, "producer: %s\n", err.text);
@@ -155,6 +160,10 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 			break;
 		case OPT_DISPLAY_ALLOCATES:
 			o->display_allocates = true;
+			break;
+		case OPT_SYNC:
+			if (app_parse_sync(p, optarg, &o->sync))
+				return -1;
 			break;
 		case OPT_VERIFY:
 			if (di_verify_parse(optarg, &o->verify, &err)) {

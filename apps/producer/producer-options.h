@@ -8,6 +8,7 @@
 
 #include "app-stats.h"
 #include "dmabuf-interop/buffer-access.h"
+#include "dmabuf-interop/session.h"
 
 #define PRODUCER_CONSUMERS_MAX 8
 
@@ -26,6 +27,7 @@ struct producer_options {
 	bool fd_per_frame;
 	bool display_allocates;
 	enum di_verify verify;
+	enum di_sync_mode sync; /* what it offers consumers */
 	struct app_report_options report;
 };
 

@@ -15,6 +15,15 @@
  * when the last of them released it (holders[]). A consumer that breaks the
  * protocol or goes away is dropped; what it held counts as released, and
  * the others go on. docs/apps.md describes the options.
+ *
+ * Sync (--sync, agreed per consumer in HELLO; docs/protocol.md): in
+ * protocol sync a FRAME goes out once its buffer is written, and a RELEASE
+ * means the buffer is free. With fences the camera may hand a buffer over
+ * still being written ("Early Done"): implicit sync leaves its write fence
+ * in the dma-buf, explicit sync sends it along as a sync_file; and a
+ * RELEASE comes when the display has committed the frame replacing it,
+ * with a release fence (explicit sync: added to the buffer here, implicit:
+ * by the consumer) that the camera waits for before it writes again.
  */
 #include <errno.h>
 #include <poll.h>
@@ -29,6 +38,7 @@
 #include "camera.h"
 #include "consumer-link.h"
 #include "dmabuf-interop/buffer-check.h"
+#include "dmabuf-interop/fence.h"
 #include "dmabuf-interop/ledger.h"
 #include "dmabuf-interop/pool.h"
 #include "dmabuf-interop/session.h"
@@ -46,12 +56,15 @@ struct producer {
 	struct di_buffer_map maps[DI_POOL_MAX]; /* --display-allocates: their mappings */
 	uint64_t capture_ns[DI_POOL_MAX];	/* capture time of the frame each buffer holds */
 	struct app_stats stats;
+	struct app_waits waits; /* protocol sync: frames not yet written at DQBUF */
+	bool early_done;	/* the camera hands buffers over before they are written */
 	uint64_t sent;
 	uint64_t camera_errors;
-	bool stop_queueing;		    /* the last frame went out: buffers stay home */
-	bool consumer_bye;		    /* a consumer ended its session */
-	uint64_t dropped;		    /* consumers dropped (fault or gone) */
-	bool passed;			    /* the verdict */
+	uint64_t unchecked; /* --verify: frames still being written at DQBUF, not checked */
+	bool stop_queueing; /* the last frame went out: buffers stay home */
+	bool consumer_bye;  /* a consumer ended its session */
+	uint64_t dropped;   /* consumers dropped (fault or gone) */
+	bool passed;	    /* the verdict */
 	char fault[DI_ERROR_TEXT_MAX + 64]; /* first fault, for the verdict */
 };
 
@@ -70,6 +83,15 @@ static void fault(struct producer *p, const char *fmt, const char *text)
 	fprintf(stderr, "producer: ");
 	fprintf(stderr, fmt, text);
 	fprintf(stderr, "\n");
+}
+
+/* A frame still being written is waited for at most this long (protocol sync). */
+#define WRITE_WAIT_MS 5000
+
+/* The dma-buf of buffer index: our camera's export, or the consumer's buffer. */
+static int buffer_fd(const struct producer *p, uint32_t index)
+{
+	return p->cam.dmabuf ? p->pool.fds[index] : p->cam.export_fd[index];
 }
 
 /* Queues buffer index to the camera again, unless the stream is ending. */
@@ -199,6 +221,10 @@ static void check_frame(struct producer *p, const struct camera_frame *f)
 
 	if (p->opt.verify == DI_VERIFY_NONE)
 		return;
+	if (p->early_done && di_fence_wait(buffer_fd(p, f->index), 0, NULL) != DI_OK) {
+		p->unchecked++; /* being written: the consumer checks it after its fence */
+		return;
+	}
 	if (p->cam.dmabuf) {
 		st = di_frame_verify_mapped(&p->maps[f->index], &p->cam.layout, f->seq,
 					    p->opt.verify, 0, NULL, NULL, &err);
@@ -224,12 +250,54 @@ static void check_frame(struct producer *p, const struct camera_frame *f)
 	}
 }
 
+/*
+ * Protocol sync with a camera that hands buffers over early: the FRAME may
+ * go only once the buffer is written (its write fence signalled). 0, or -1
+ * when it was not written in time.
+ */
+static int wait_written(struct producer *p, uint32_t index, bool *written)
+{
+	uint64_t start;
+	struct di_error err;
+
+	if (*written || !p->early_done)
+		return 0;
+	*written = true;
+	if (di_fence_wait(buffer_fd(p, index), 0, NULL) == DI_OK)
+		return 0;
+	start = app_now_ns();
+	if (di_fence_wait(buffer_fd(p, index), WRITE_WAIT_MS, &err) != DI_OK) {
+		fault(p, "a frame the camera handed over was not written in time: %s", err.text);
+		return -1;
+	}
+	app_waits_add(&p->waits, app_now_ns() - start);
+	return 0;
+}
+
+/* Sends FRAME m to l, with the buffer's fd and the acquire fence as its flags say. */
+static enum di_status send_to(struct producer *p, struct consumer_link *l, struct di_msg *m,
+			      int acquire, struct di_error *err)
+{
+	int fds[2], n = 0;
+
+	m->frame.flags = p->opt.fd_per_frame ? DI_FRAME_FD : 0;
+	if (p->opt.fd_per_frame)
+		fds[n++] = p->cam.export_fd[m->frame.index];
+	if (l->sync == DI_SYNC_EXPLICIT) {
+		m->frame.flags |= DI_FRAME_FENCE;
+		fds[n++] = acquire;
+	}
+	return di_send_msg(l->sock, m, fds, err);
+}
+
 /* DQBUF one frame and lend it to every consumer. */
 static int send_frame(struct producer *p)
 {
 	struct di_msg m = {.type = DI_MSG_FRAME};
 	struct camera_frame f;
 	struct di_error err;
+	bool written = false;
+	int acquire = -1;
 
 	if (camera_dequeue(&p->cam, &f)) {
 		fault(p, "%s", "the camera stopped delivering frames");
@@ -243,38 +311,66 @@ static int send_frame(struct producer *p)
 	check_frame(p, &f);
 	p->capture_ns[f.index] = f.timestamp_ns;
 	m.frame = (struct di_frame){.index = f.index, .seq = f.seq, .timestamp_ns = f.timestamp_ns};
-	if (p->opt.fd_per_frame)
-		m.frame.flags = DI_FRAME_FD;
 	for (uint32_t i = 0; i < p->nlinks; i++) {
 		struct consumer_link *l = &p->link[i];
 
 		if (!l->alive)
 			continue;
+		if (l->sync == DI_SYNC_PROTOCOL && wait_written(p, f.index, &written))
+			goto fail;
+		if (l->sync == DI_SYNC_EXPLICIT && acquire < 0 &&
+		    di_fence_export(buffer_fd(p, f.index), false, &acquire, &err)) {
+			fault(p, "%s", err.text);
+			goto fail;
+		}
 		if (di_ledger_lend(&l->ledger, f.index, f.seq, &err)) {
 			fault(p, "the camera returned a buffer a consumer holds: %s", err.text);
-			return -1;
+			goto fail;
 		}
 		p->holders[f.index]++;
-		if (di_send_msg(l->sock, &m, &p->cam.export_fd[f.index], &err)) {
+		if (send_to(p, l, &m, acquire, &err)) {
 			if (err.status == DI_ERR_PEER_CLOSED)
 				di_error_set(&err, DI_ERR_PEER_CLOSED, 0, "the consumer went away");
 			if (drop_link(p, l, &err))
-				return -1;
+				goto fail;
 			continue;
 		}
 	}
+	if (acquire >= 0)
+		close(acquire);
 	p->sent++;
 	app_stats_frame(&p->stats, 0);
 	/* Nobody took it (every consumer went away meanwhile): it goes back. */
 	return p->holders[f.index] ? 0 : requeue(p, f.index);
+
+fail:
+	if (acquire >= 0)
+		close(acquire);
+	return -1;
+}
+
+/*
+ * A release fence: the display reads the buffer until it signals. Added to
+ * the buffer as a reader's fence, the camera waits for it before writing.
+ */
+static void add_release_fence(struct producer *p, uint32_t index, int fence)
+{
+	struct di_error err;
+
+	if (di_fence_import(buffer_fd(p, index), fence, false, &err) != DI_OK) {
+		fault(p, "%s; waiting for the fence here instead", err.text);
+		di_fence_wait(fence, WRITE_WAIT_MS, NULL);
+	}
+	close(fence);
 }
 
 /* One message from l's consumer: 0 handled, 1 it ended its session, -1 a camera fault. */
 static int receive(struct producer *p, struct consumer_link *l)
 {
-	struct di_recv_ctx ctx = {.decode = {.pool_count = p->count},
-				  .layout = &p->cam.layout,
-				  .fs_magic = DI_FS_MAGIC_DMABUF};
+	struct di_recv_ctx ctx = {
+	    .decode = {.pool_count = p->count, .explicit_sync = l->sync == DI_SYNC_EXPLICIT},
+	    .layout = &p->cam.layout,
+	    .fs_magic = DI_FS_MAGIC_DMABUF};
 	int fds[DI_FDS_PER_MSG];
 	struct di_error err;
 	unsigned int nfds;
@@ -294,8 +390,12 @@ static int receive(struct producer *p, struct consumer_link *l)
 		else
 			st = di_ledger_release(&l->ledger, m.release.index, m.release.seq,
 					       &in_order, &err);
-		if (st)
+		if (st) {
+			di_close_fds(fds, nfds);
 			return drop_link(p, l, &err);
+		}
+		if (nfds)
+			add_release_fence(p, m.release.index, fds[0]);
 		if (!in_order)
 			fprintf(stderr,
 				"producer: RELEASE of buffer %u (frame %llu) from %s overtook an "
@@ -316,6 +416,7 @@ static int receive(struct producer *p, struct consumer_link *l)
 		p->dropped++;
 		return forget_link(p, l);
 	default:
+		di_close_fds(fds, nfds); /* a FRAME or POOL has them */
 		di_error_set(&err, DI_ERR_STATE, 0, "%s is not a message a consumer sends",
 			     di_msg_type_name(m.type));
 		return drop_link(p, l, &err);
@@ -458,6 +559,8 @@ static int run(struct producer *p)
 		return -1;
 	if (p->opt.pattern >= 0 && camera_set_control(&p->cam, "Pattern Mode", p->opt.pattern))
 		return -1;
+	/* fakecam's "Early Done": set with v4l2-ctl before the run (docs/fakecam.md). */
+	p->early_done = camera_get_control(&p->cam, "Early Done") > 0;
 	if (p->opt.fd_per_frame)
 		caps |= DI_CAP_FD_PER_FRAME;
 	if (p->opt.display_allocates)
@@ -466,7 +569,8 @@ static int run(struct producer *p)
 		struct consumer_link *l = &p->link[i];
 
 		p->nlinks++;
-		if (link_open(l, p->opt.socket[i], caps, &stop_requested, &err)) {
+		if (link_open(l, p->opt.socket[i], caps, di_sync_caps(p->opt.sync), &stop_requested,
+			      &err)) {
 			fault(p, "%s", err.text);
 			if (err.status == DI_ERR_SYS && err.sys_errno != EINTR)
 				fprintf(stderr, "producer: is the consumer running on %s?\n",
@@ -487,7 +591,8 @@ static int run(struct producer *p)
 
 static void summary(struct producer *p, int status)
 {
-	char fmt[5], size[32], order[128];
+	char fmt[5], size[32], order[128], syncs[40] = "";
+	struct app_field waits[3];
 	const char *mode = p->opt.display_allocates ? "display allocates (V4L2 DMABUF import)"
 			   : p->opt.fd_per_frame    ? "camera allocates, fd with every frame"
 						    : "camera allocates, fds once in the POOL";
@@ -495,7 +600,13 @@ static void summary(struct producer *p, int status)
 	bool held, pass;
 	const char *why;
 
+	app_waits_fields(&p->waits, waits);
 	for (uint32_t i = 0; i < p->nlinks; i++) {
+		size_t len = strlen(syncs);
+
+		if (!strstr(syncs, di_sync_name(p->link[i].sync)))
+			snprintf(syncs + len, sizeof(syncs) - len, "%s%s", len ? "+" : "",
+				 di_sync_name(p->link[i].sync));
 		released += p->link[i].ledger.released;
 		skipped += p->link[i].ledger.skipped;
 		out_of_order += p->link[i].ledger.out_of_order;
@@ -535,6 +646,12 @@ static void summary(struct producer *p, int status)
 	    {.key = "out_of_order", .value = out_of_order},
 	    {.key = "camera_errors", .value = p->camera_errors},
 	    {.key = "release_order", .text = order},
+	    {.key = "sync", .text = syncs[0] ? syncs : "none"},
+	    {.key = "early_done", .value = p->early_done},
+	    {.key = "unchecked", .value = p->unchecked},
+	    waits[0],
+	    waits[1],
+	    waits[2],
 	};
 	app_stats_summary(&p->stats, fields, sizeof(fields) / sizeof(fields[0]), pass, why);
 	p->passed = pass;
@@ -559,6 +676,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	app_stats_init(&p->stats, "producer", "capture->release", &p->opt.report);
+	app_waits_init(&p->waits);
 
 	status = run(p);
 	summary(p, status);

@@ -285,6 +285,39 @@ static void test_fd_count_disagrees(void **state)
 	close(sv[1]);
 }
 
+/* A fence that is not a sync_file: named, and every fd of the message closed. */
+static void test_not_a_fence(void **state)
+{
+	struct di_layout layout = xrgb_layout();
+	struct di_recv_ctx ctx = memfd_ctx(&layout, 4);
+	int sv[2], sent[2], got[DI_FDS_PER_MSG];
+	struct di_msg m = {.type = DI_MSG_FRAME,
+			   .frame = {.index = 1, .flags = DI_FRAME_FD | DI_FRAME_FENCE}},
+		      out;
+	struct di_error err;
+	unsigned int n;
+
+	(void)state;
+	test_socketpair(sv, 0);
+	make_memfds(sent, 2, BUF_SIZE);
+	ctx.decode.fd_per_frame = true;
+	ctx.decode.explicit_sync = true;
+	assert_int_equal(di_send_msg(sv[0], &m, sent, &err), DI_OK);
+	expect_status(di_recv_msg(sv[1], &ctx, &out, got, &n, &err), &err, DI_ERR_NOT_FENCE,
+		      "FRAME buffer 1, acquire fence: fd");
+	assert_non_null(strstr(err.text, "is not a sync_file"));
+	assert_int_equal(n, 0);
+
+	m = (struct di_msg){.type = DI_MSG_RELEASE,
+			    .release = {.index = 2, .flags = DI_RELEASE_FENCE}};
+	assert_int_equal(di_send_msg(sv[0], &m, sent, &err), DI_OK);
+	expect_status(di_recv_msg(sv[1], &ctx, &out, got, &n, &err), &err, DI_ERR_NOT_FENCE,
+		      "RELEASE buffer 2, release fence: fd");
+	di_close_fds(sent, 2);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void test_not_a_dmabuf(void **state)
 {
 	struct di_recv_ctx ctx = memfd_ctx(NULL, 0);
@@ -480,6 +513,7 @@ int main(void)
 	    TEST_WITH_FD_CHECK(test_ctrunc_too_many_fds),
 	    TEST_WITH_FD_CHECK(test_rlimit_nofile),
 	    TEST_WITH_FD_CHECK(test_fd_count_disagrees),
+	    TEST_WITH_FD_CHECK(test_not_a_fence),
 	    TEST_WITH_FD_CHECK(test_not_a_dmabuf),
 	    TEST_WITH_FD_CHECK(test_truncated_and_oversized),
 	    TEST_WITH_FD_CHECK(test_closed_peer),

@@ -236,11 +236,13 @@ static const struct patch patches[] = {
      "plane 1 at offset 3071 overlaps the previous plane, which ends at 3072"},
     {"nv12 chroma pitch", pool_nv12, 68, 4, 62, DI_ERR_LAYOUT, "plane 1 pitch 62"},
     {"yuyv odd width", pool_yuyv, 36, 4, 63, DI_ERR_LAYOUT, "YUYV needs width a multiple"},
-    {"frame flags", frame, 20, 4, 2, DI_ERR_FIELD, "FRAME has unknown flags 0x2"},
+    {"frame flags", frame, 20, 4, 4, DI_ERR_FIELD, "FRAME has unknown flags 0x4"},
     {"frame flags high", frame, 20, 4, 0x80000001u, DI_ERR_FIELD, "flags 0x80000000"},
     {"frame index", frame, 16, 4, 1024, DI_ERR_INDEX, "FRAME buffer index 1024 beyond 1023"},
     {"release index", release, 16, 4, 5000, DI_ERR_INDEX, "RELEASE buffer index 5000"},
-    {"release flags", release, 20, 4, 2, DI_ERR_FIELD, "RELEASE has unknown flags 0x2"},
+    {"release flags", release, 20, 4, 4, DI_ERR_FIELD, "RELEASE has unknown flags 0x4"},
+    {"release skipped with a fence", release, 20, 4, 3, DI_ERR_FIELD,
+     "SKIPPED (never shown) yet carries a release fence"},
     {"error code 0", error, 16, 4, 0, DI_ERR_FIELD, "ERROR carries code 0"},
     {"error code 99", error, 16, 4, 99, DI_ERR_FIELD, "ERROR carries code 99"},
     {"error reserved", error, 20, 4, 1, DI_ERR_FIELD, "ERROR reserved field"},
@@ -326,6 +328,28 @@ static void test_rejects_out_of_context(void **state)
 	expect_reject(buf, len, &none, DI_ERR_STATE, "RELEASE for buffer 2 before any POOL");
 	put(buf + 16, 4, 9);
 	expect_reject(buf, len, &four, DI_ERR_INDEX, "RELEASE buffer index 9 out of range");
+
+	/* Fences only where both agreed to explicit sync; they count as fds. */
+	{
+		struct di_decode_ctx sync = {.pool_count = 4, .explicit_sync = true};
+
+		m = sample(DI_MSG_FRAME);
+		m.frame.flags = DI_FRAME_FENCE;
+		assert_int_equal(di_msg_fd_count(&m), 1);
+		len = encode(&m, buf);
+		assert_int_equal(di_msg_decode(buf, len, &sync, &out, NULL), DI_OK);
+		expect_reject(buf, len, &four, DI_ERR_FIELD,
+			      "FRAME 3 carries a fence but explicit sync was not agreed");
+		m.frame.flags = DI_FRAME_FD | DI_FRAME_FENCE;
+		assert_int_equal(di_msg_fd_count(&m), 2);
+		m = sample(DI_MSG_RELEASE);
+		m.release.flags = DI_RELEASE_FENCE;
+		assert_int_equal(di_msg_fd_count(&m), 1);
+		len = encode(&m, buf);
+		assert_int_equal(di_msg_decode(buf, len, &sync, &out, NULL), DI_OK);
+		expect_reject(buf, len, &four, DI_ERR_FIELD,
+			      "RELEASE 2 carries a fence but explicit sync was not agreed");
+	}
 
 	/* Messages without an index do not depend on the context. */
 	m = sample(DI_MSG_HELLO);

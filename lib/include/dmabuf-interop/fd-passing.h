@@ -12,7 +12,7 @@
  *
  * The message layer (di_send_msg, di_recv_msg) adds encoding, strict
  * decoding, and the rule that a message carries exactly the fds it declares,
- * each checked with di_check_buffer_fd().
+ * each checked with di_check_buffer_fd() or, for fences, di_check_fence_fd().
  */
 #ifndef DMABUF_INTEROP_FD_PASSING_H
 #define DMABUF_INTEROP_FD_PASSING_H
@@ -56,8 +56,10 @@ struct di_recv_ctx {
 /*
  * Receives, decodes and checks one message. fds[] must hold DI_FDS_PER_MSG
  * entries; on DI_OK fds[0..*nfds) are the message's fds (POOL: buffers
- * first.., FRAME with DI_FRAME_FD: its buffer), owned by the caller, each on
- * the right filesystem and large enough for the layout. On any failure no fd
+ * first.., FRAME with DI_FRAME_FD: its buffer, then with DI_FRAME_FENCE its
+ * acquire fence; RELEASE with DI_RELEASE_FENCE: its release fence), owned
+ * by the caller: buffers on the right filesystem and large enough for the
+ * layout, fences sync_files (di_check_fence_fd()). On any failure no fd
  * is left open. An ERROR message is returned as a message (DI_OK).
  */
 enum di_status di_recv_msg(int sock, const struct di_recv_ctx *ctx, struct di_msg *msg, int *fds,

@@ -12,9 +12,11 @@
  *   POOL     the buffer owner: count, layout, and the buffers' fds (once);
  *            split in parts of at most DI_FDS_PER_MSG fds
  *   FRAME    buffer index, seq, timestamp, flags; with DI_FRAME_FD the fd of
- *            that buffer rides along (the "fd with every frame" mode)
+ *            that buffer rides along (the "fd with every frame" mode), with
+ *            DI_FRAME_FENCE an acquire fence (sync_file) after it
  *   RELEASE  the other side is done with buffer index (of frame seq); flag
- *            SKIPPED when that frame never reached the screen
+ *            SKIPPED when that frame never reached the screen, FENCE when a
+ *            release fence (sync_file) rides along
  *   ERROR    code (enum di_status) and a human text, before dropping the peer
  *   BYE      orderly end
  *
@@ -67,6 +69,16 @@ enum di_role {
  */
 #define DI_CAP_FD_PER_FRAME	 (1u << 0) /* can send/receive the fd with every FRAME */
 #define DI_CAP_DISPLAY_ALLOCATES (1u << 1) /* consumer can own the pool (reverse direction) */
+/*
+ * How a buffer is kept safe between the devices (docs/protocol.md, "Sync
+ * modes"); the session uses the best both offer, protocol mode (messages
+ * alone: FRAME once written, RELEASE after the flip away) when neither is
+ * common. These need no new protocol version: a peer sends fences only
+ * when both offered DI_CAP_EXPLICIT_SYNC, and a version 1 peer without the
+ * bits ignores them, as it was written to.
+ */
+#define DI_CAP_IMPLICIT_SYNC (1u << 2) /* fences in the dma-bufs' reservation objects */
+#define DI_CAP_EXPLICIT_SYNC (1u << 3) /* fences as sync_file fds in FRAME and RELEASE */
 
 /* POOL flags. */
 #define DI_POOL_FD_PER_FRAME (1u << 0) /* no fds in POOL; each FRAME carries its fd */
@@ -74,7 +86,8 @@ enum di_role {
 
 /* FRAME flags. */
 #define DI_FRAME_FD	   (1u << 0) /* this FRAME carries the fd of its buffer */
-#define DI_FRAME_FLAGS_ALL DI_FRAME_FD
+#define DI_FRAME_FENCE	   (1u << 1) /* ... and its acquire fence, after the buffer fd */
+#define DI_FRAME_FLAGS_ALL (DI_FRAME_FD | DI_FRAME_FENCE)
 
 struct di_hello {
 	uint32_t version; /* DI_PROTO_VERSION the sender speaks */
@@ -99,7 +112,8 @@ struct di_frame {
 
 /* RELEASE flags. */
 #define DI_RELEASE_SKIPPED   (1u << 0) /* never shown: a newer frame replaced it before its flip */
-#define DI_RELEASE_FLAGS_ALL DI_RELEASE_SKIPPED
+#define DI_RELEASE_FENCE     (1u << 1) /* a release fence rides along: wait for it to write */
+#define DI_RELEASE_FLAGS_ALL (DI_RELEASE_SKIPPED | DI_RELEASE_FENCE)
 
 struct di_release {
 	uint32_t index;
@@ -131,7 +145,8 @@ struct di_msg {
  */
 struct di_decode_ctx {
 	uint32_t pool_count;
-	bool fd_per_frame; /* the pool was declared with DI_POOL_FD_PER_FRAME */
+	bool fd_per_frame;  /* the pool was declared with DI_POOL_FD_PER_FRAME */
+	bool explicit_sync; /* both offered DI_CAP_EXPLICIT_SYNC: fences may come */
 };
 
 /* Name of a message type ("FRAME"), "unknown" otherwise. */
@@ -140,7 +155,10 @@ const char *di_msg_type_name(uint32_t type);
 /* The one valid total length of a message type, 0 for unknown types. */
 size_t di_msg_size(uint32_t type);
 
-/* Number of fds that must travel with msg (POOL nfds, 1 for FRAME with DI_FRAME_FD). */
+/*
+ * Number of fds that must travel with msg: POOL nfds; FRAME one for
+ * DI_FRAME_FD and one for DI_FRAME_FENCE; RELEASE one for DI_RELEASE_FENCE.
+ */
 unsigned int di_msg_fd_count(const struct di_msg *msg);
 
 /*

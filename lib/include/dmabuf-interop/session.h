@@ -44,4 +44,27 @@ enum di_status di_send_error(int sock, const struct di_error *err);
  */
 enum di_status di_remote_error(const struct di_msg *msg, struct di_error *err);
 
+/*
+ * How frames are kept safe (docs/protocol.md, "Sync modes"), best last:
+ * messages alone, fences in the dma-bufs, fences on the socket.
+ */
+enum di_sync_mode {
+	DI_SYNC_PROTOCOL = 0,
+	DI_SYNC_IMPLICIT = 1,
+	DI_SYNC_EXPLICIT = 2,
+	DI_SYNC_AUTO = 3, /* a request only: the best both peers offer */
+};
+
+/* "protocol", "implicit", "explicit", "auto". */
+const char *di_sync_name(enum di_sync_mode mode);
+
+/* Parses a --sync argument; -1 when it names no mode. */
+int di_sync_parse(const char *arg, enum di_sync_mode *mode);
+
+/* The DI_CAP_*_SYNC bits a side offers for a requested mode. */
+uint32_t di_sync_caps(enum di_sync_mode requested);
+
+/* The mode of a session whose peers both offered common. */
+enum di_sync_mode di_sync_agreed(uint32_t common);
+
 #endif /* DMABUF_INTEROP_SESSION_H */

@@ -37,9 +37,11 @@ enum di_status {
 	DI_ERR_STAMP = 19,	  /* frame stamp missing, corrupt or not the expected frame */
 	DI_ERR_PATTERN = 20,	  /* frame content differs from the test pattern */
 	DI_ERR_REMOTE = 21,	  /* the peer sent an ERROR message */
+	DI_ERR_NOT_FENCE = 22,	  /* fd is not a sync_file */
+	DI_ERR_FENCE = 23,	  /* a fence signalled with an error, or not in time */
 };
 
-#define DI_STATUS_MAX DI_ERR_REMOTE /* highest code an ERROR message may carry */
+#define DI_STATUS_MAX DI_ERR_FENCE /* highest code an ERROR message may carry */
 
 #define DI_ERROR_TEXT_MAX 192
 
