@@ -122,13 +122,42 @@ static void test_consumer_options(void **state)
 	assert_int_equal(CONSUMER(&o, "-h"), 1);
 }
 
+/* --sync on both apps: auto by default, each mode by name, anything else refused. */
+static void test_sync_option(void **state)
+{
+	struct producer_options p;
+	struct consumer_options c;
+
+	(void)state;
+	assert_int_equal(PRODUCER(&p, "-n", "1"), 0);
+	assert_int_equal(p.sync, DI_SYNC_AUTO);
+	assert_int_equal(CONSUMER(&c, "-n", "1"), 0);
+	assert_int_equal(c.sync, DI_SYNC_AUTO);
+	assert_int_equal(PRODUCER(&p, "--sync", "explicit"), 0);
+	assert_int_equal(p.sync, DI_SYNC_EXPLICIT);
+	assert_int_equal(CONSUMER(&c, "--sync", "protocol"), 0);
+	assert_int_equal(c.sync, DI_SYNC_PROTOCOL);
+	assert_int_equal(CONSUMER(&c, "--sync", "implicit"), 0);
+	assert_int_equal(c.sync, DI_SYNC_IMPLICIT);
+	assert_int_equal(PRODUCER(&p, "--sync", "fences"), -1);
+	assert_int_equal(CONSUMER(&c, "--sync", ""), -1);
+	/* What each mode offers, and what two offers agree on. */
+	assert_int_equal(di_sync_caps(DI_SYNC_PROTOCOL), 0);
+	assert_int_equal(
+	    di_sync_agreed(di_sync_caps(DI_SYNC_AUTO) & di_sync_caps(DI_SYNC_IMPLICIT)),
+	    DI_SYNC_IMPLICIT);
+	assert_int_equal(di_sync_agreed(di_sync_caps(DI_SYNC_AUTO)), DI_SYNC_EXPLICIT);
+	assert_int_equal(
+	    di_sync_agreed(di_sync_caps(DI_SYNC_EXPLICIT) & di_sync_caps(DI_SYNC_IMPLICIT)),
+	    DI_SYNC_PROTOCOL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_producer_defaults),
-	    cmocka_unit_test(test_producer_values),
-	    cmocka_unit_test(test_producer_refusals),
-	    cmocka_unit_test(test_consumer_options),
+	    cmocka_unit_test(test_producer_defaults), cmocka_unit_test(test_producer_values),
+	    cmocka_unit_test(test_producer_refusals), cmocka_unit_test(test_consumer_options),
+	    cmocka_unit_test(test_sync_option),
 	};
 
 	/* The refusals print their messages; keep the test's output readable. */
