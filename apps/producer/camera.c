@@ -123,15 +123,6 @@ int camera_set_control(struct camera *cam, const char *name, int32_t value)
 	return -1;
 }
 
-int32_t camera_get_control(struct camera *cam, const char *name)
-{
-	struct v4l2_control c = {.id = control_id(cam, name)};
-
-	if (!c.id || v4l2_ioctl(cam->fd, VIDIOC_G_CTRL, &c))
-		return 0;
-	return c.value;
-}
-
 int camera_configure(struct camera *cam, uint32_t fourcc, uint32_t width, uint32_t height,
 		     uint32_t fps)
 {

@@ -50,9 +50,6 @@ int camera_open(struct camera *cam, const char *path, const char *driver);
 /* Sets a driver control by its name ("Unthrottled", "Pattern Mode"). */
 int camera_set_control(struct camera *cam, const char *name, int32_t value);
 
-/* A driver control's value by its name; 0 when the driver has no such control. */
-int32_t camera_get_control(struct camera *cam, const char *name);
-
 /*
  * S_FMT to fourcc (DRM) width x height and S_PARM to fps, then fills
  * cam->layout from what the driver chose; the driver must take the format

@@ -57,7 +57,7 @@ struct producer {
 	uint64_t capture_ns[DI_POOL_MAX];	/* capture time of the frame each buffer holds */
 	struct app_stats stats;
 	struct app_waits waits; /* protocol sync: frames not yet written at DQBUF */
-	bool early_done;	/* the camera hands buffers over before they are written */
+	uint64_t unwritten;	/* frames whose buffer was still being written at DQBUF */
 	uint64_t sent;
 	uint64_t camera_errors;
 	uint64_t unchecked; /* --verify: frames still being written at DQBUF, not checked */
@@ -221,10 +221,6 @@ static void check_frame(struct producer *p, const struct camera_frame *f)
 
 	if (p->opt.verify == DI_VERIFY_NONE)
 		return;
-	if (p->early_done && di_fence_wait(buffer_fd(p, f->index), 0, NULL) != DI_OK) {
-		p->unchecked++; /* being written: the consumer checks it after its fence */
-		return;
-	}
 	if (p->cam.dmabuf) {
 		st = di_frame_verify_mapped(&p->maps[f->index], &p->cam.layout, f->seq,
 					    p->opt.verify, 0, NULL, NULL, &err);
@@ -250,20 +246,34 @@ static void check_frame(struct producer *p, const struct camera_frame *f)
 	}
 }
 
+static bool protocol_link(const struct producer *p)
+{
+	for (uint32_t i = 0; i < p->nlinks; i++)
+		if (p->link[i].alive && p->link[i].sync == DI_SYNC_PROTOCOL)
+			return true;
+	return false;
+}
+
 /*
- * Protocol sync with a camera that hands buffers over early: the FRAME may
- * go only once the buffer is written (its write fence signalled). 0, or -1
- * when it was not written in time.
+ * Whether buffer index is written: its dma-buf polls readable once every
+ * write fence signalled. A camera that hands buffers over as their fill
+ * starts (fakecam's "Early Done") gives them out still being written.
+ * Protocol sync must not lend such a buffer yet: then it waits for it, at
+ * most WRITE_WAIT_MS. -1 when it was not written in time.
  */
-static int wait_written(struct producer *p, uint32_t index, bool *written)
+static int check_written(struct producer *p, uint32_t index, bool *written)
 {
 	uint64_t start;
 	struct di_error err;
 
-	if (*written || !p->early_done)
-		return 0;
 	*written = true;
+	if (p->opt.verify == DI_VERIFY_NONE && !protocol_link(p))
+		return 0; /* nobody needs to know */
 	if (di_fence_wait(buffer_fd(p, index), 0, NULL) == DI_OK)
+		return 0;
+	p->unwritten++;
+	*written = false;
+	if (!protocol_link(p))
 		return 0;
 	start = app_now_ns();
 	if (di_fence_wait(buffer_fd(p, index), WRITE_WAIT_MS, &err) != DI_OK) {
@@ -271,6 +281,7 @@ static int wait_written(struct producer *p, uint32_t index, bool *written)
 		return -1;
 	}
 	app_waits_add(&p->waits, app_now_ns() - start);
+	*written = true;
 	return 0;
 }
 
@@ -296,7 +307,7 @@ static int send_frame(struct producer *p)
 	struct di_msg m = {.type = DI_MSG_FRAME};
 	struct camera_frame f;
 	struct di_error err;
-	bool written = false;
+	bool written;
 	int acquire = -1;
 
 	if (camera_dequeue(&p->cam, &f)) {
@@ -308,7 +319,12 @@ static int send_frame(struct producer *p)
 		p->camera_errors++;
 		return camera_queue(&p->cam, f.index, p->cam.dmabuf ? p->pool.fds[f.index] : -1);
 	}
-	check_frame(p, &f);
+	if (check_written(p, f.index, &written))
+		return -1;
+	if (written)
+		check_frame(p, &f);
+	else if (p->opt.verify != DI_VERIFY_NONE)
+		p->unchecked++; /* being written: the consumer checks it after its fence */
 	p->capture_ns[f.index] = f.timestamp_ns;
 	m.frame = (struct di_frame){.index = f.index, .seq = f.seq, .timestamp_ns = f.timestamp_ns};
 	for (uint32_t i = 0; i < p->nlinks; i++) {
@@ -316,8 +332,6 @@ static int send_frame(struct producer *p)
 
 		if (!l->alive)
 			continue;
-		if (l->sync == DI_SYNC_PROTOCOL && wait_written(p, f.index, &written))
-			goto fail;
 		if (l->sync == DI_SYNC_EXPLICIT && acquire < 0 &&
 		    di_fence_export(buffer_fd(p, f.index), false, &acquire, &err)) {
 			fault(p, "%s", err.text);
@@ -559,8 +573,6 @@ static int run(struct producer *p)
 		return -1;
 	if (p->opt.pattern >= 0 && camera_set_control(&p->cam, "Pattern Mode", p->opt.pattern))
 		return -1;
-	/* fakecam's "Early Done": set with v4l2-ctl before the run (docs/fakecam.md). */
-	p->early_done = camera_get_control(&p->cam, "Early Done") > 0;
 	if (p->opt.fd_per_frame)
 		caps |= DI_CAP_FD_PER_FRAME;
 	if (p->opt.display_allocates)
@@ -647,7 +659,7 @@ static void summary(struct producer *p, int status)
 	    {.key = "camera_errors", .value = p->camera_errors},
 	    {.key = "release_order", .text = order},
 	    {.key = "sync", .text = syncs[0] ? syncs : "none"},
-	    {.key = "early_done", .value = p->early_done},
+	    {.key = "unwritten", .value = p->unwritten},
 	    {.key = "unchecked", .value = p->unchecked},
 	    waits[0],
 	    waits[1],

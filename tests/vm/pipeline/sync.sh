@@ -42,7 +42,8 @@ v4l2-ctl -d "$cam" -c early_done=1,fill_latency_us=$FILL_US || fail "cannot set 
 run() {
 	local name=$1 fmt=$2 bufmode=$3 psync=$4 csync=$5 agreed=$6
 	local out=$PIPE_DIR/$name pargs=() cargs=() ppid
-	echo "== $name: $FRAMES frames $size $fmt, $bufmode, producer --sync $psync, consumer --sync $csync"
+	echo "== $name: $FRAMES frames $size $fmt, $bufmode, producer --sync $psync, consumer --sync $csync" \
+		"($(v4l2-ctl -d "$cam" -C early_done,fill_latency_us | tr '\n' ' '))"
 	if [ "$bufmode" = display-allocates ]; then
 		pargs=(--display-allocates)
 		cargs=(--format "$fmt" --mode "$size")
@@ -63,7 +64,7 @@ run() {
 		"acquire fences pending on arrival $(json_get "$out.consumer" fence_waits)" \
 		"(p50 $(json_get "$out.consumer" fence_wait_p50_us) us)," \
 		"capture->flip p50 $(json_get "$out.consumer" p50_ms) ms"
-	echo "  producer: early_done $(json_get "$out.producer" early_done), waits for the write" \
+	echo "  producer: unwritten at DQBUF $(json_get "$out.producer" unwritten), waits for the write" \
 		"$(json_get "$out.producer" fence_waits), capture->release p50 $(json_get "$out.producer" p50_ms) ms"
 }
 
