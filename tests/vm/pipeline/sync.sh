@@ -37,15 +37,17 @@ bad_frames() { echo $(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + 
 
 v4l2-ctl -d "$cam" -c early_done=1,fill_latency_us=$FILL_US || fail "cannot set fakecam's fence controls"
 
-# run NAME FMT BUFMODE PRODUCER_SYNC CONSUMER_SYNC AGREED: one stream; the
-# summaries in $PIPE_DIR/NAME.{producer,consumer}.
+# run NAME FMT BUFMODE PRODUCER_SYNC CONSUMER_SYNC AGREED [PRODUCER ARGS...]:
+# one stream; the summaries in $PIPE_DIR/NAME.{producer,consumer}.
 run() {
 	local name=$1 fmt=$2 bufmode=$3 psync=$4 csync=$5 agreed=$6
 	local out=$PIPE_DIR/$name pargs=() cargs=() ppid
+	shift 6
+	pargs=("$@")
 	echo "== $name: $FRAMES frames $size $fmt, $bufmode, producer --sync $psync, consumer --sync $csync" \
 		"($(v4l2-ctl -d "$cam" -C early_done,fill_latency_us | tr '\n' ' '))"
 	if [ "$bufmode" = display-allocates ]; then
-		pargs=(--display-allocates)
+		pargs+=(--display-allocates)
 		cargs=(--format "$fmt" --mode "$size")
 	fi
 	start_consumer "$out.consumer" --producers 1 --json --stats-interval 0 --sync "$csync" "${cargs[@]}"
@@ -105,10 +107,21 @@ expect_clean protocol
 	fail "protocol: the producer never waited for a frame to be written"
 pass "protocol sync against an explicit-sync producer: frames sent once written"
 
-# The negative control: without fakecam's wait the release fences protect nothing.
+# The negative control. Two buffers and a camera that never waits for its
+# frame interval: the buffer a commit releases is the next one the camera
+# fills, right when the frame being committed is written, a vblank before
+# the flip that takes the released one off screen. Only its release fence
+# keeps the camera off it: first with fakecam's wait (clean), then without
+# (fence_wait=0), when fakedisp must count frames rewritten on screen.
+tight=(--buffers 2 --fps max)
+before=$(bad_frames)
+run tight XR24 pool explicit explicit explicit "${tight[@]}"
+expect_clean tight
+[ "$(bad_frames)" = "$before" ] || { cat /sys/kernel/debug/fakedisp/scanout; fail "tight: fakedisp saw bad or rewritten frames"; }
+pass "two buffers, unthrottled: the release fences alone keep every frame intact on screen"
 echo 0 >"$param"
 before=$(($(scanout_get rewritten)))
-run negative XR24 pool explicit explicit explicit
+run negative XR24 pool explicit explicit explicit "${tight[@]}"
 echo 1 >"$param"
 rewritten=$(($(scanout_get rewritten) - before))
 echo "  fakedisp: $rewritten frames rewritten while on screen"
