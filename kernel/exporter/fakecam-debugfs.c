@@ -15,7 +15,9 @@
  *                exporter's for the same inode
  *   <n>/stats    frames camera n could not write, by cause: fences that did
  *                not signal within fence_timeout_ms, fence waits cut short
- *                by STREAMOFF/close, and any other failure
+ *                by STREAMOFF/close, and any other failure; then the frames
+ *                that had to wait for fences, and camera n's own write
+ *                fences: published, signalled, signalled with an error
  *
  * The other files call fakecam_event(); fakecam-drv.c creates the folders.
  */
@@ -200,6 +202,13 @@ static int fakecam_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "waits_interrupted %d\n",
 		   atomic_read(&cam->waits_interrupted));
 	seq_printf(m, "fill_errors %d\n", atomic_read(&cam->fill_errors));
+	seq_printf(m, "fence_waits %d\n", atomic_read(&cam->fence_waits));
+	seq_printf(m, "fences_published %d\n",
+		   atomic_read(&cam->fences_published));
+	seq_printf(m, "fences_signalled %d\n",
+		   atomic_read(&cam->fences_signalled));
+	seq_printf(m, "fences_signalled_error %d\n",
+		   atomic_read(&cam->fences_signalled_error));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(fakecam_stats);

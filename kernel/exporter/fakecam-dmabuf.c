@@ -4,7 +4,9 @@
  * driver (fakedisp, vgem, a GPU) and with user space, without copying.
  *
  * VIDIOC_EXPBUF -> fakecam_export() wraps one struct fakecam_buffer (system
- * pages, see fakecam-memops.c) in a new dma-buf whose ops are below. Each
+ * pages, see fakecam-memops.c) in a new dma-buf whose ops are below. Every
+ * export of a buffer shares the buffer's reservation object, so a fence
+ * added through one fd is seen through all of them and by the generator. Each
  * op says when the dma-buf core calls it. Every op logs an event (debugfs
  * "events" and the fakecam:fakecam_dmabuf tracepoint) with the buffer index
  * and the dma-buf's inode, so the life of a buffer can be watched.
@@ -311,7 +313,10 @@ void fakecam_export_show(struct seq_file *m, struct fakecam_export *exp)
 /*
  * VIDIOC_EXPBUF: a new dma-buf for the buffer, holding a reference on it.
  * exp_info.owner pins this module while the dma-buf lives, so rmmod fails
- * with "in use" until its last user is gone.
+ * with "in use" until its last user is gone. exp_info.resv is the buffer's
+ * own reservation object, shared by all its exports: the buffer reference
+ * keeps it alive until release_fakecam(), after which the core no longer
+ * touches it (dma_buf_release() only finalises a resv it embedded itself).
  */
 struct dma_buf *fakecam_export(struct fakecam_buffer *buf, unsigned long flags)
 {
@@ -333,6 +338,7 @@ struct dma_buf *fakecam_export(struct fakecam_buffer *buf, unsigned long flags)
 	exp_info.size = buf->size;
 	exp_info.flags = flags;
 	exp_info.priv = exp;
+	exp_info.resv = &buf->resv;
 
 	fakecam_buffer_get(buf);
 	dbuf = dma_buf_export(&exp_info);

@@ -52,7 +52,17 @@ MODULE_PARM_DESC(max_memory_mb, "most memory the buffers of one camera may take,
 
 unsigned int fakecam_fence_timeout_ms = 1000;
 module_param_named(fence_timeout_ms, fakecam_fence_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(fence_timeout_ms, "longest wait for the fences of an imported buffer before its frame is given up as an error, in ms (default 1000)");
+MODULE_PARM_DESC(fence_timeout_ms, "longest wait for the fences of a buffer before its frame is given up as an error, in ms (default 1000)");
+
+/*
+ * For tests only: with N the generator writes into a buffer without
+ * waiting for its fences (its own write fences are still published and
+ * signalled), the negative control that shows a pipeline test can see
+ * frames rewritten while they are read.
+ */
+bool fakecam_fence_wait = true;
+module_param_named(fence_wait, fakecam_fence_wait, bool, 0644);
+MODULE_PARM_DESC(fence_wait, "test only: N writes frames without waiting for the buffer's fences (default Y)");
 
 static struct fakecam_dev *fakecam_cams[FAKECAM_MAX_DEVICES];
 

@@ -35,6 +35,8 @@ static void fakecam_buffer_free(struct fakecam_buffer *buf)
 
 	atomic_long_sub(buf->size, &buf->cam->allocated);
 
+	/* Drops the references it holds on its fences, fakecam's included. */
+	dma_resv_fini(&buf->resv);
 	if (buf->vaddr)
 		vunmap(buf->vaddr);
 	for (i = 0; i < buf->n_pages; i++)
@@ -71,6 +73,7 @@ static void *fakecam_mem_alloc(struct vb2_buffer *vb, struct device *dev,
 		return ERR_PTR(-ENOMEM);
 	}
 
+	dma_resv_init(&buf->resv);
 	buf->cam = cam;
 	buf->index = vb->index;
 	buf->id = atomic64_inc_return(&fakecam_buffer_ids);
@@ -79,6 +82,7 @@ static void *fakecam_mem_alloc(struct vb2_buffer *vb, struct device *dev,
 	buf->pages = kvcalloc(buf->n_pages, sizeof(*buf->pages), GFP_KERNEL);
 	if (!buf->pages) {
 		atomic_long_sub(size, &cam->allocated);
+		dma_resv_fini(&buf->resv);
 		kfree(buf);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -394,57 +398,162 @@ static void *fakecam_mem_vaddr(struct vb2_buffer *vb, void *buf_priv)
 }
 
 /*
- * The generator fills a frame with the CPU between these two calls. For an
- * imported buffer that is a CPU access bracket on the exporter, once every
- * fence of the buffer has signalled: a writer waits for readers and writers
- * alike (DMA_RESV_USAGE_READ), and for at most @timeout jiffies, since a
- * fence that never signals must cost one frame, not the stream. The wait is
- * interruptible (stop_streaming() signals the thread); so is the one inside
- * dma_buf_begin_cpu_access(), which has no bound but finds the fences
- * signalled by then. For our own pages, importers that have them mapped get
- * them synced for their device afterwards, as after a DMA write by real
- * hardware.
+ * ---- the generator's view of a buffer ----
  *
- * Returns 0 and the address in @vaddr, -ETIMEDOUT when the fences did not
- * signal in time, -ERESTARTSYS when the wait was interrupted, or another
- * error of the mapping or the exporter.
+ * fakecam-queue.c writes one frame into one buffer in these steps, the
+ * fence's publication and signal (fakecam-fence.c) in between:
+ *
+ *   fakecam_target_get()        its own references and the kernel address
+ *   fakecam_target_wait()       every fence of the buffer, bounded
+ *   fakecam_target_begin_cpu()  an import's CPU access bracket opens
+ *     -- the write fence is published: no allocation, no reservation lock,
+ *        no fence wait from here --
+ *   (the frame is written)
+ *   fakecam_target_flush()      an MMAP buffer's exports synced for device
+ *     -- the write fence is signalled --
+ *   fakecam_target_end_cpu()    an import's CPU access bracket closes
+ *   fakecam_target_put()
  */
-int fakecam_frame_begin(struct vb2_buffer *vb, unsigned long timeout,
-			void **vaddr)
-{
-	struct fakecam_import *imp = vb->planes[0].mem_priv;
-	long ret;
 
-	*vaddr = vb2_plane_vaddr(vb, 0);
-	if (!*vaddr)
-		return -ENOMEM;
-	if (vb->memory != VB2_MEMORY_DMABUF)
-		return 0;
-
-	ret = dma_resv_wait_timeout(imp->dbuf->resv, DMA_RESV_USAGE_READ, true,
-				    timeout);
-	if (ret < 0)
-		return ret;
-	if (!ret)
-		return -ETIMEDOUT;
-	return dma_buf_begin_cpu_access(imp->dbuf, DMA_TO_DEVICE);
-}
-
-void fakecam_frame_end(struct vb2_buffer *vb)
+/*
+ * The buffer the generator is about to fill, with references of its own:
+ * with "Early Done" the vb2 buffer goes back to user space before the
+ * frame is written, and a QBUF of it with another fd would unmap and
+ * detach the plane's import under the generator's feet. For an import
+ * that is a reference on the dma-buf and a vmap of it (the core counts
+ * vmaps per dma-buf: the same address as the plane's); for an MMAP buffer
+ * a buffer reference (its kernel mapping stays until the buffer is freed).
+ */
+int fakecam_target_get(struct vb2_buffer *vb, struct fakecam_target *t)
 {
 	struct fakecam_buffer *buf = vb->planes[0].mem_priv;
 	struct fakecam_import *imp = vb->planes[0].mem_priv;
-	struct fakecam_export *exp;
+	int ret;
 
-	if (vb->memory == VB2_MEMORY_DMABUF) {
-		dma_buf_end_cpu_access(imp->dbuf, DMA_TO_DEVICE);
-		return;
+	memset(t, 0, sizeof(*t));
+	/* The plane's own mapping (fakecam_mem_vaddr()): it must have one. */
+	t->vaddr = vb2_plane_vaddr(vb, 0);
+	if (!t->vaddr)
+		return -ENOMEM;
+
+	if (vb->memory != VB2_MEMORY_DMABUF) {
+		fakecam_buffer_get(buf);
+		t->buf = buf;
+		t->resv = &buf->resv;
+		return 0;
 	}
 
-	mutex_lock(&buf->exports_lock);
-	list_for_each_entry(exp, &buf->exports, node)
+	get_dma_buf(imp->dbuf);
+	ret = fakecam_dmabuf_vmap(imp->dbuf, &t->map);
+	if (!ret && t->map.is_iomem) {
+		fakecam_dmabuf_vunmap(imp->dbuf, &t->map);
+		ret = -EINVAL;
+	}
+	if (ret) {
+		dma_buf_put(imp->dbuf);
+		t->vaddr = NULL;
+		return ret;
+	}
+	t->dbuf = imp->dbuf;
+	t->vaddr = t->map.vaddr;
+	t->resv = imp->dbuf->resv;
+	return 0;
+}
+
+/*
+ * A writer waits for readers and writers alike (DMA_RESV_USAGE_READ: every
+ * fence), and for at most @timeout jiffies, since a fence that never
+ * signals must cost one frame, not the stream. For an MMAP buffer these
+ * are the fences added through any of its exports (user space's
+ * DMA_BUF_IOCTL_IMPORT_SYNC_FILE, an importer's) and fakecam's own write
+ * fence of the frame before, which has signalled by now. The wait is
+ * interruptible: stop_streaming() signals the thread. With @wait false
+ * (module parameter fence_wait=N, for tests only) nothing is waited for.
+ *
+ * Returns 0, -ETIMEDOUT when the fences did not signal in time, or
+ * -ERESTARTSYS when the wait was interrupted.
+ */
+int fakecam_target_wait(struct fakecam_dev *cam, struct fakecam_target *t,
+			unsigned long timeout, bool wait)
+{
+	long ret;
+
+	if (!wait || dma_resv_test_signaled(t->resv, DMA_RESV_USAGE_READ))
+		return 0;
+	atomic_inc(&cam->fence_waits);
+	ret = dma_resv_wait_timeout(t->resv, DMA_RESV_USAGE_READ, true, timeout);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIMEDOUT;
+}
+
+/*
+ * An import's CPU access bracket, before the write fence is published: the
+ * core's dma_buf_begin_cpu_access() waits (interruptibly, without a bound)
+ * for the buffer's fences, which by now have signalled unless new ones
+ * came in, and would wait for ever for our own; it may also take the
+ * exporter's locks. With @wait false the bracket is left out altogether,
+ * since its wait cannot be: on x86 the exporter's cache maintenance
+ * changes nothing (fence_wait=N is for tests only).
+ */
+int fakecam_target_begin_cpu(struct fakecam_target *t, bool wait)
+{
+	int ret;
+
+	if (!t->dbuf || !wait)
+		return 0;
+	ret = dma_buf_begin_cpu_access(t->dbuf, DMA_TO_DEVICE);
+	if (!ret)
+		t->cpu_access = true;
+	return ret;
+}
+
+/*
+ * The frame is written, the write fence not signalled yet: for an MMAP
+ * buffer, importers that have it mapped get it synced for their device,
+ * as after a DMA write by real hardware. Only fakecam's own locks
+ * (exports_lock, export->lock), which no path holds while it allocates,
+ * takes a reservation lock or waits for a fence: allowed in the
+ * signalling section.
+ */
+void fakecam_target_flush(struct fakecam_target *t)
+{
+	struct fakecam_export *exp;
+
+	if (!t->buf)
+		return;
+	mutex_lock(&t->buf->exports_lock);
+	list_for_each_entry(exp, &t->buf->exports, node)
 		fakecam_export_sync_for_device(exp);
-	mutex_unlock(&buf->exports_lock);
+	mutex_unlock(&t->buf->exports_lock);
+}
+
+/*
+ * An import's CPU access bracket closes after the fence has signalled:
+ * dma_buf_end_cpu_access() may take the exporter's locks (the core
+ * announces the reservation lock with might_lock(); i915's takes the
+ * object lock), none of which the signalling section may take. So on a
+ * machine without cache-coherent DMA, a device that reads the buffer as
+ * soon as the fence signals could miss the exporter's cache maintenance;
+ * on x86 (every guest here) that maintenance is a no-op.
+ */
+void fakecam_target_end_cpu(struct fakecam_target *t)
+{
+	if (t->cpu_access)
+		dma_buf_end_cpu_access(t->dbuf, DMA_TO_DEVICE);
+	t->cpu_access = false;
+}
+
+/* Drops the generator's references, outside the signalling section. */
+void fakecam_target_put(struct fakecam_target *t)
+{
+	if (t->dbuf) {
+		fakecam_dmabuf_vunmap(t->dbuf, &t->map);
+		dma_buf_put(t->dbuf);
+	}
+	if (t->buf)
+		fakecam_buffer_put(t->buf);
+	memset(t, 0, sizeof(*t));
 }
 
 const struct vb2_mem_ops fakecam_memops = {

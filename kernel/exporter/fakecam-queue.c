@@ -17,6 +17,13 @@
  * and takes cam->lock only to hand it back (see fakecam_generator_lock()).
  * stop_streaming() cuts a fence wait short and waits for the thread to
  * end, then hands back cam->filling itself if the thread left it there.
+ *
+ * Fences: before it writes, the thread waits for every fence of the
+ * buffer; as it starts writing it publishes its own write fence in the
+ * buffer's reservation object (fakecam-fence.c) and signals it once the
+ * frame is written. With the "Early Done" control the buffer goes back to
+ * vb2 as soon as that fence is out, before the frame is written: user
+ * space must wait for the fence before it reads.
  */
 #include <linux/hrtimer.h>
 #include <linux/sched.h>
@@ -143,56 +150,31 @@ static void fakecam_fill_failed(struct fakecam_dev *cam, struct vb2_buffer *vb,
 }
 
 /*
- * One frame into one buffer, without cam->lock. Returns the state to hand
- * the buffer back in. A buffer that could not be written (its fences did not
- * signal in time, say) still gets its sequence number and timestamp: the
- * frame was lost, not skipped, and DQBUF reports it with
- * V4L2_BUF_FLAG_ERROR.
+ * Sleeps until @deadline or kthread_stop() or stop_streaming()'s signal.
+ * Returns false when cut short.
  */
-static enum vb2_buffer_state fakecam_fill(struct fakecam_dev *cam,
-					  struct fakecam_vb *buf)
+static bool fakecam_sleep_until(ktime_t deadline)
 {
-	unsigned long timeout =
-		msecs_to_jiffies(READ_ONCE(fakecam_fence_timeout_ms));
-	struct vb2_buffer *vb = &buf->vb.vb2_buf;
-	void *vaddr;
-	int ret;
-	u64 now;
-
-	ret = fakecam_frame_begin(vb, timeout, &vaddr);
-	/* The sensor starts writing now, after any wait for the buffer. */
-	now = ktime_get_ns();
-	vb->timestamp = now;
-	buf->vb.sequence = cam->sequence;
-	buf->vb.field = V4L2_FIELD_NONE;
-	if (ret) {
-		fakecam_fill_failed(cam, vb, cam->sequence, ret);
-		return VB2_BUF_STATE_ERROR;
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (kthread_should_stop() || signal_pending(current)) {
+			__set_current_state(TASK_RUNNING);
+			return false;
+		}
+		if (!ktime_before(ktime_get(), deadline)) {
+			__set_current_state(TASK_RUNNING);
+			return true;
+		}
+		schedule_hrtimeout_range(&deadline, 50 * NSEC_PER_USEC,
+					 HRTIMER_MODE_ABS);
 	}
-	fakecam_pattern_fill(vaddr, &cam->pix, cam->fmt, cam->sequence, now,
-			     READ_ONCE(cam->pattern_mode) ==
-				     FAKECAM_PATTERN_STAMP_ONLY);
-	fakecam_frame_end(vb);
-	return VB2_BUF_STATE_DONE;
-}
-
-/* Sleeps until @deadline or kthread_stop(). */
-static void fakecam_sleep_until(ktime_t deadline)
-{
-	set_current_state(TASK_INTERRUPTIBLE);
-	if (kthread_should_stop()) {
-		__set_current_state(TASK_RUNNING);
-		return;
-	}
-	schedule_hrtimeout_range(&deadline, 50 * NSEC_PER_USEC,
-				 HRTIMER_MODE_ABS);
 }
 
 /*
- * Takes cam->lock to hand a filled buffer back, like an ioctl, so that no
- * ioctl sees a buffer change state under its feet (QBUF never returns a
- * buffer already DONE). Never blocks on it: stop_streaming() holds it while
- * it waits for this thread to stop.
+ * Takes cam->lock to hand a buffer back, like an ioctl, so that no ioctl
+ * sees a buffer change state under its feet (QBUF never returns a buffer
+ * already DONE). Never blocks on it: stop_streaming() holds it while it
+ * waits for this thread to stop.
  */
 static bool fakecam_generator_lock(struct fakecam_dev *cam)
 {
@@ -201,6 +183,130 @@ static bool fakecam_generator_lock(struct fakecam_dev *cam)
 			return false;
 		schedule_timeout_uninterruptible(1);
 	}
+	return true;
+}
+
+/* Under cam->lock: the buffer is user space's again. */
+static void fakecam_hand_back(struct fakecam_dev *cam, struct fakecam_vb *buf,
+			      enum vb2_buffer_state state)
+{
+	lockdep_assert_held(&cam->lock);
+	vb2_buffer_done(&buf->vb.vb2_buf, state);
+	cam->filling = NULL;
+}
+
+/*
+ * One frame into one buffer, without cam->lock but to hand it back.
+ * Returns false when the stream is stopping and the buffer was left in
+ * cam->filling for stop_streaming() to hand back.
+ *
+ * The steps, and where each may block:
+ *  1. the generator's references to the buffer (fakecam_target_get());
+ *  2. every fence of the buffer, at most fence_timeout_ms, interruptible;
+ *  3. an import's CPU access bracket opens (may wait and lock);
+ *  4. the write fence is allocated (GFP_KERNEL), the reservation lock
+ *     taken (interruptible), the slot reserved, the fence installed:
+ *     the signalling section begins (fakecam_fence_publish());
+ *  5. with "Early Done", the buffer goes back to vb2 right away;
+ *  6. the frame is written, an MMAP buffer's exports synced for device;
+ *  7. the "Fill Latency (us)" passes, or stop_streaming() cuts it short;
+ *  8. the fence signals (-ECANCELED when stopping): the section ends;
+ *  9. an import's CPU access bracket closes, the references go;
+ * 10. without "Early Done", the buffer goes back to vb2.
+ * Between 4 and 8 nothing allocates, takes a reservation lock, waits for
+ * a fence or takes cam->lock: a QBUF holds cam->lock while it maps an
+ * import, which takes the import's reservation lock, whose holders may
+ * wait for our fence. With "Early Done" the generator takes cam->lock
+ * before 4 instead and drops it in 5: an unlock inside the section is
+ * harmless, and cam->lock before the reservation lock is the order every
+ * vb2 ioctl takes them in.
+ *
+ * A buffer that could not be written (its fences did not signal in time,
+ * say) still gets its sequence number and timestamp: the frame was lost,
+ * not skipped, and DQBUF reports it with V4L2_BUF_FLAG_ERROR. No fence is
+ * published for it.
+ */
+static bool fakecam_frame(struct fakecam_dev *cam, struct fakecam_vb *buf)
+{
+	unsigned long timeout =
+		msecs_to_jiffies(READ_ONCE(fakecam_fence_timeout_ms));
+	u32 latency_us = READ_ONCE(cam->fill_latency_us);
+	bool early = READ_ONCE(cam->early_done);
+	bool wait = READ_ONCE(fakecam_fence_wait);
+	struct vb2_buffer *vb = &buf->vb.vb2_buf;
+	struct fakecam_fence *fence = NULL;
+	struct fakecam_target t;
+	bool locked = false;
+	bool cookie;
+	int ret, err;
+	u64 now;
+
+	ret = fakecam_target_get(vb, &t);
+	if (!ret)
+		ret = fakecam_target_wait(cam, &t, timeout, wait);
+	if (!ret)
+		ret = fakecam_target_begin_cpu(&t, wait);
+	/* The sensor starts writing now, after any wait for the buffer. */
+	now = ktime_get_ns();
+	vb->timestamp = now;
+	buf->vb.sequence = cam->sequence;
+	buf->vb.field = V4L2_FIELD_NONE;
+	if (!ret) {
+		fence = fakecam_fence_alloc(cam);
+		if (!fence)
+			ret = -ENOMEM;
+	}
+	if (!ret && early) {
+		locked = fakecam_generator_lock(cam);
+		if (!locked) {
+			/* Stopping: cam->filling is stop_streaming()'s. */
+			fakecam_fence_free(fence);
+			fakecam_target_end_cpu(&t);
+			fakecam_target_put(&t);
+			return false;
+		}
+	}
+	if (!ret)
+		ret = fakecam_fence_publish(cam, fence, t.resv, &cookie);
+	if (ret) {
+		fakecam_fence_free(fence);
+		fakecam_fill_failed(cam, vb, cam->sequence, ret);
+		fakecam_target_end_cpu(&t);
+		fakecam_target_put(&t);
+		if (!locked && !fakecam_generator_lock(cam))
+			return false;
+		fakecam_hand_back(cam, buf, VB2_BUF_STATE_ERROR);
+		mutex_unlock(&cam->lock);
+		return true;
+	}
+
+	/* The fence is out: the signalling section runs to its signal. */
+	if (early) {
+		fakecam_hand_back(cam, buf, VB2_BUF_STATE_DONE);
+		mutex_unlock(&cam->lock);
+	}
+	fakecam_pattern_fill(t.vaddr, &cam->pix, cam->fmt, cam->sequence, now,
+			     READ_ONCE(cam->pattern_mode) ==
+				     FAKECAM_PATTERN_STAMP_ONLY);
+	fakecam_target_flush(&t);
+	err = 0;
+	if (latency_us &&
+	    !fakecam_sleep_until(ktime_add_us(ktime_get(), latency_us)))
+		err = -ECANCELED;
+	if (kthread_should_stop() || fatal_signal_pending(current))
+		err = -ECANCELED;
+	fakecam_fence_signal(cam, fence, err, cookie);
+
+	fakecam_target_end_cpu(&t);
+	fakecam_target_put(&t);
+	if (early)
+		return true;
+	/* Stopping: stop_streaming() hands cam->filling back, as an error. */
+	if (!fakecam_generator_lock(cam))
+		return false;
+	fakecam_hand_back(cam, buf, err ? VB2_BUF_STATE_ERROR :
+					  VB2_BUF_STATE_DONE);
+	mutex_unlock(&cam->lock);
 	return true;
 }
 
@@ -214,7 +320,6 @@ static int fakecam_generator(void *data)
 {
 	struct fakecam_dev *cam = data;
 	ktime_t next = ktime_get();
-	enum vb2_buffer_state state;
 	struct fakecam_vb *buf;
 
 	/*
@@ -238,13 +343,8 @@ static int fakecam_generator(void *data)
 			continue;
 		}
 
-		state = fakecam_fill(cam, buf);
-		/* Stopping: stop_streaming() hands cam->filling back. */
-		if (!fakecam_generator_lock(cam))
+		if (!fakecam_frame(cam, buf))
 			break;
-		vb2_buffer_done(&buf->vb.vb2_buf, state);
-		cam->filling = NULL;
-		mutex_unlock(&cam->lock);
 		cam->sequence++;
 
 		/* Running late (slow machine): no burst to catch up. */
@@ -276,11 +376,14 @@ static int fakecam_start_streaming(struct vb2_queue *q, unsigned int count)
 /*
  * STREAMOFF, close or REQBUFS while streaming: stop the thread first, so no
  * buffer is being filled, then hand back every buffer we still hold. The
- * thread may be waiting for an imported buffer's fences, up to
- * fence_timeout_ms or, inside dma_buf_begin_cpu_access(), without a bound:
- * the signal ends such a wait at once, and kthread_stop() then waits for
- * no more than the rest of that frame. The buffer the thread had in hand,
- * if it did not hand it back, is ours to return.
+ * thread may be waiting for a buffer's fences, up to fence_timeout_ms or,
+ * inside dma_buf_begin_cpu_access(), without a bound, or for a reservation
+ * lock, or sleeping out the fill latency with its write fence published:
+ * the signal ends each of these at once, and kthread_stop() then waits for
+ * no more than the rest of that frame. A published fence is signalled by
+ * the thread itself on its way out, with -ECANCELED (fakecam_frame()), so
+ * no fence of the camera is left unsignalled once this returns. The buffer
+ * the thread had in hand, if it did not hand it back, is ours to return.
  */
 static void fakecam_stop_streaming(struct vb2_queue *q)
 {
@@ -312,6 +415,8 @@ int fakecam_queue_init(struct fakecam_dev *cam)
 	spin_lock_init(&cam->active_lock);
 	INIT_LIST_HEAD(&cam->active);
 	init_waitqueue_head(&cam->generator_wq);
+	/* One timeline per camera for its write fences (fakecam-fence.c). */
+	cam->fence_context = dma_fence_context_alloc(1);
 
 	q->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	q->io_modes = VB2_MMAP | VB2_DMABUF;

@@ -296,6 +296,12 @@ static int fakecam_s_ctrl(struct v4l2_ctrl *ctrl)
 	case FAKECAM_CID_PATTERN:
 		WRITE_ONCE(cam->pattern_mode, ctrl->val);
 		return 0;
+	case FAKECAM_CID_FILL_LATENCY:
+		WRITE_ONCE(cam->fill_latency_us, ctrl->val);
+		return 0;
+	case FAKECAM_CID_EARLY_DONE:
+		WRITE_ONCE(cam->early_done, ctrl->val);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -328,13 +334,43 @@ static const struct v4l2_ctrl_config fakecam_ctrl_pattern = {
 	.qmenu = fakecam_pattern_menu,
 };
 
+/*
+ * How long a frame's write fence stays unsignalled after the frame is
+ * written, and (without "Early Done") the buffer with the driver: lets a
+ * test hold a fence busy. STREAMOFF cuts it short.
+ */
+static const struct v4l2_ctrl_config fakecam_ctrl_fill_latency = {
+	.ops = &fakecam_ctrl_ops,
+	.id = FAKECAM_CID_FILL_LATENCY,
+	.name = "Fill Latency (us)",
+	.type = V4L2_CTRL_TYPE_INTEGER,
+	.max = FAKECAM_MAX_FILL_LATENCY_US,
+	.step = 1,
+};
+
+/*
+ * A buffer goes back to vb2 (DQBUF) as soon as its write fence is
+ * published, before the frame is written, as a hardware pipeline with
+ * fences would; beyond mainline V4L2, where a dequeued buffer is complete.
+ */
+static const struct v4l2_ctrl_config fakecam_ctrl_early_done = {
+	.ops = &fakecam_ctrl_ops,
+	.id = FAKECAM_CID_EARLY_DONE,
+	.name = "Early Done",
+	.type = V4L2_CTRL_TYPE_BOOLEAN,
+	.max = 1,
+	.step = 1,
+};
+
 static int fakecam_ctrls_init(struct fakecam_dev *cam)
 {
 	struct v4l2_ctrl_handler *hdl = &cam->ctrls;
 
-	v4l2_ctrl_handler_init(hdl, 2);
+	v4l2_ctrl_handler_init(hdl, 4);
 	v4l2_ctrl_new_custom(hdl, &fakecam_ctrl_unthrottled, NULL);
 	v4l2_ctrl_new_custom(hdl, &fakecam_ctrl_pattern, NULL);
+	v4l2_ctrl_new_custom(hdl, &fakecam_ctrl_fill_latency, NULL);
+	v4l2_ctrl_new_custom(hdl, &fakecam_ctrl_early_done, NULL);
 	if (hdl->error) {
 		int ret = hdl->error;
 

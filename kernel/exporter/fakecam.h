@@ -9,6 +9,7 @@
  *   fakecam-queue.c    the vb2 queue and the frame generator thread
  *   fakecam-memops.c   vb2_mem_ops: page buffers (MMAP) and imports (DMABUF)
  *   fakecam-dmabuf.c   the dma-buf exporter: struct dma_buf_ops
+ *   fakecam-fence.c    the write fence of each frame
  *   fakecam-pattern.c  writes stamp and test pattern into a frame
  *   fakecam-debugfs.c  buffer list and event log under debugfs
  *   fakecam_trace.h    the fakecam:fakecam_dmabuf tracepoint
@@ -18,6 +19,8 @@
 #define FAKECAM_H
 
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
 #include <linux/iosys-map.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
@@ -48,6 +51,11 @@
 #define FAKECAM_CID_BASE	(V4L2_CID_USER_BASE + 0x1f00)
 #define FAKECAM_CID_UNTHROTTLED	(FAKECAM_CID_BASE + 0)
 #define FAKECAM_CID_PATTERN	(FAKECAM_CID_BASE + 1)
+#define FAKECAM_CID_FILL_LATENCY	(FAKECAM_CID_BASE + 2)
+#define FAKECAM_CID_EARLY_DONE	(FAKECAM_CID_BASE + 3)
+
+/* The longest "Fill Latency (us)": one second. */
+#define FAKECAM_MAX_FILL_LATENCY_US	1000000
 
 enum fakecam_pattern_mode {
 	FAKECAM_PATTERN_FULL = 0,
@@ -83,6 +91,10 @@ struct fakecam_format {
  * @unthrottled: produce frames as fast as buffers come back (control value,
  *	copied here so that the generator never takes the handler's lock)
  * @pattern_mode: enum fakecam_pattern_mode (control value, ditto)
+ * @fill_latency_us: how long a frame's write fence stays unsignalled after
+ *	the frame is written ("Fill Latency (us)" control, ditto)
+ * @early_done: hand a buffer back as soon as its write fence is published,
+ *	before the fill ("Early Done" control, ditto)
  * @pdev: the platform device; its struct device imports dma-bufs
  * @index: camera number, the <dev> of the dma-buf names
  * @pix: the current format
@@ -102,6 +114,16 @@ struct fakecam_format {
  * @waits_interrupted: fence waits cut short by stop_streaming()
  * @fill_errors: frames not written for another reason (no mapping, an
  *	exporter's begin_cpu_access failed)
+ * @fence_context: the dma_fence context of this camera's write fences
+ * @fence_seqno: seqno of the last write fence (never reset: seqnos of one
+ *	context must only grow)
+ * @fence_waits: frames whose buffer had unsignalled fences when the
+ *	generator came to it, so that it had to wait
+ * @fences_published: write fences added to a buffer's reservation object
+ * @fences_signalled: of those, signalled (all of them, once the stream
+ *	has stopped)
+ * @fences_signalled_error: of those, signalled with an error set
+ *	(-ECANCELED: STREAMOFF, close or REQBUFS cut the frame short)
  * @buffers_lock: protects @buffers and @imports
  * @buffers: every live page buffer of this camera (struct fakecam_buffer)
  * @imports: every dma-buf attached to this camera (struct fakecam_import)
@@ -118,6 +140,8 @@ struct fakecam_dev {
 	struct v4l2_ctrl_handler ctrls;
 	bool unthrottled;
 	u32 pattern_mode;
+	u32 fill_latency_us;
+	bool early_done;
 	struct platform_device *pdev;
 	unsigned int index;
 
@@ -135,6 +159,12 @@ struct fakecam_dev {
 	atomic_t fence_timeouts;
 	atomic_t waits_interrupted;
 	atomic_t fill_errors;
+	u64 fence_context;
+	u64 fence_seqno;
+	atomic_t fence_waits;
+	atomic_t fences_published;
+	atomic_t fences_signalled;
+	atomic_t fences_signalled_error;
 
 	struct mutex buffers_lock; /* guards buffers, imports */
 	struct list_head buffers;
@@ -153,7 +183,13 @@ struct fakecam_dev {
  * @n_pages: number of pages
  * @pages: the pages, allocated one by one (not contiguous)
  * @pfn_hash: pfn_hash_pages() of @pages, the zero-copy fingerprint
- * @refcount: vb2 owner + each user mapping + each exported dma-buf
+ * @refcount: vb2 owner + each user mapping + each exported dma-buf (+ the
+ *	generator while it fills the buffer)
+ * @resv: the reservation object of every dma-buf exported from this
+ *	buffer (dma_buf_export_info.resv): fences added through any export,
+ *	and fakecam's own write fences, are seen by all of them and by the
+ *	generator. Part of the buffer, which every export holds a reference
+ *	on, so it outlives every dma-buf that points at it.
  * @handler: lets vb2_common_vm_ops hold @refcount for user mappings
  * @vmap_lock: protects @vaddr and @vmap_count
  * @vaddr: kernel mapping of @pages, while @vmap_count > 0
@@ -173,6 +209,7 @@ struct fakecam_buffer {
 	u64 pfn_hash;
 	refcount_t refcount;
 	struct vb2_vmarea_handler handler;
+	struct dma_resv resv;
 
 	struct mutex vmap_lock; /* guards vaddr, vmap_count */
 	void *vaddr;
@@ -261,9 +298,38 @@ void *fakecam_buffer_vmap(struct fakecam_buffer *buf);
 void fakecam_buffer_vunmap(struct fakecam_buffer *buf);
 int fakecam_buffer_map_user(struct fakecam_buffer *buf,
 			    struct vm_area_struct *vma);
-int fakecam_frame_begin(struct vb2_buffer *vb, unsigned long timeout,
-			void **vaddr);
-void fakecam_frame_end(struct vb2_buffer *vb);
+
+/**
+ * struct fakecam_target - what the generator writes one frame into
+ * @resv: the reservation object it waits on and publishes its fence in
+ * @vaddr: the kernel address of the frame
+ * @buf: an MMAP buffer, with a reference held by the generator; or NULL
+ * @dbuf: an imported dma-buf, with a reference held by the generator; or
+ *	NULL
+ * @map: the generator's own dma_buf_vmap() of @dbuf
+ * @cpu_access: dma_buf_begin_cpu_access() of @dbuf succeeded and awaits
+ *	its dma_buf_end_cpu_access()
+ *
+ * The generator's own references, so that the frame can be written after
+ * the vb2 buffer went back to user space ("Early Done"): a QBUF with
+ * another fd may then unmap and detach the plane's import meanwhile.
+ */
+struct fakecam_target {
+	struct dma_resv *resv;
+	void *vaddr;
+	struct fakecam_buffer *buf;
+	struct dma_buf *dbuf;
+	struct iosys_map map;
+	bool cpu_access;
+};
+
+int fakecam_target_get(struct vb2_buffer *vb, struct fakecam_target *t);
+int fakecam_target_wait(struct fakecam_dev *cam, struct fakecam_target *t,
+			unsigned long timeout, bool wait);
+int fakecam_target_begin_cpu(struct fakecam_target *t, bool wait);
+void fakecam_target_flush(struct fakecam_target *t);
+void fakecam_target_end_cpu(struct fakecam_target *t);
+void fakecam_target_put(struct fakecam_target *t);
 
 /* fakecam-dmabuf.c */
 struct dma_buf *fakecam_export(struct fakecam_buffer *buf,
@@ -271,8 +337,19 @@ struct dma_buf *fakecam_export(struct fakecam_buffer *buf,
 void fakecam_export_sync_for_device(struct fakecam_export *exp);
 void fakecam_export_show(struct seq_file *m, struct fakecam_export *exp);
 
+/* fakecam-fence.c */
+struct fakecam_fence;
+struct fakecam_fence *fakecam_fence_alloc(struct fakecam_dev *cam);
+void fakecam_fence_free(struct fakecam_fence *fence);
+int fakecam_fence_publish(struct fakecam_dev *cam,
+			  struct fakecam_fence *fence, struct dma_resv *resv,
+			  bool *cookie);
+void fakecam_fence_signal(struct fakecam_dev *cam,
+			  struct fakecam_fence *fence, int error, bool cookie);
+
 /* fakecam-drv.c */
 extern unsigned int fakecam_fence_timeout_ms;
+extern bool fakecam_fence_wait;
 
 /* fakecam-queue.c */
 int fakecam_queue_init(struct fakecam_dev *cam);
