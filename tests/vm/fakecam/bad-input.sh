@@ -17,7 +17,7 @@ done
 pass "6000 random ioctls"
 
 raw=/tmp/fakecam-after.raw
-v4l2-ctl -d "$cam" --set-ctrl=pattern_mode=0,unthrottled=0 --set-parm=60 \
+v4l2-ctl -d "$cam" --set-ctrl=pattern_mode=0,unthrottled=0,early_done=0,fill_latency_us=0 --set-parm=60 \
 	--set-fmt-video=width=320,height=240,pixelformat=NV12 \
 	--stream-mmap=3 --stream-count=10 --stream-to="$raw" || fail "streaming after the run"
 "$tools/fakecam-frames" --format NV12 --width 320 --height 240 --min-frames 10 "$raw" ||

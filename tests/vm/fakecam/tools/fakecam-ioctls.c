@@ -138,6 +138,8 @@ static void errors_formats(int fd)
 	unsigned int input = 1;
 	struct v4l2_control c_range = {.id = CID_BASE + 1, .value = 2};
 	struct v4l2_control c_unknown = {.id = CID_BASE + 7, .value = 0};
+	struct v4l2_control c_early = {.id = CID_BASE + 3, .value = 2};
+	struct v4l2_control c_latency = {.id = CID_BASE + 2, .value = -1};
 	struct v4l2_streamparm parm = {.type = CAP};
 	struct v4l2_streamparm parm_out = {.type = V4L2_BUF_TYPE_VIDEO_OUTPUT};
 	struct v4l2_format f, fout = {.type = V4L2_BUF_TYPE_VIDEO_OUTPUT};
@@ -154,6 +156,11 @@ static void errors_formats(int fd)
 	expect("S_INPUT 1", fd, VIDIOC_S_INPUT, &input, EINVAL);
 	expect("S_CTRL pattern_mode=2", fd, VIDIOC_S_CTRL, &c_range, ERANGE);
 	expect("S_CTRL unknown id", fd, VIDIOC_S_CTRL, &c_unknown, EINVAL);
+	/* Neither is refused: a boolean is normalised (2 becomes 1), an integer clamped. */
+	expect("S_CTRL early_done=2", fd, VIDIOC_S_CTRL, &c_early, 0);
+	expect("S_CTRL fill_latency_us=-1", fd, VIDIOC_S_CTRL, &c_latency, 0);
+	c_early.value = 0;
+	expect("S_CTRL early_done=0", fd, VIDIOC_S_CTRL, &c_early, 0);
 	expect("G_FMT output type", fd, VIDIOC_G_FMT, &fout, EINVAL);
 	expect("S_PARM output type", fd, VIDIOC_S_PARM, &parm_out, EINVAL);
 
@@ -399,7 +406,7 @@ static void random_ioctl(int fd, int *last_export)
 		ioctl(fd, VIDIOC_S_PARM, &u.p);
 		break;
 	case 9:
-		u.c.id = CID_BASE + rnd(3);
+		u.c.id = CID_BASE + rnd(5);
 		u.c.value = (int)rnd(4) - 1;
 		ioctl(fd, VIDIOC_S_CTRL, &u.c);
 		break;
