@@ -414,14 +414,14 @@ void fakedisp_frame_put(struct fakedisp_frame *frame);
 void fakedisp_scanout_stage(struct fakedisp_device *fd,
 			    struct fakedisp_plane *plane,
 			    struct fakedisp_frame *frame);
-void fakedisp_scanout_commit(struct fakedisp_device *fd, bool active);
+void fakedisp_scanout_commit_locked(struct fakedisp_device *fd, bool active);
 void fakedisp_scanout_off(struct fakedisp_device *fd);
 void fakedisp_scanout_put_released(struct fakedisp_device *fd);
 void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
 			 const struct drm_display_mode *mode);
-void fakedisp_scanout_flip(struct fakedisp_device *fd);
-void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
-			     u64 overruns);
+bool fakedisp_scanout_flip_locked(struct fakedisp_device *fd);
+bool fakedisp_scanout_vblank_locked(struct fakedisp_device *fd, u64 vblank,
+				    u64 overruns);
 void fakedisp_scanout_work(struct work_struct *work);
 const char *const *fakedisp_get_crc_sources(struct drm_crtc *crtc,
 					    size_t *count);
