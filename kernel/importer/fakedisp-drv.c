@@ -54,7 +54,8 @@ static struct device_dma_parameters fakedisp_dma_parms;
 DEFINE_DRM_GEM_FOPS(fakedisp_fops);
 
 static const struct drm_driver fakedisp_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
+	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.fops = &fakedisp_fops,
 	.dumb_create = fakedisp_dumb_create,
 	/* Import: our own path (fakedisp-prime.c) behind DRM's fd lookup. */
