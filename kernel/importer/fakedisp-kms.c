@@ -405,7 +405,10 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 
 /*
  * Before the commit tail (sleeping allowed, no fence signalling section
- * yet): pick up the implicit fences, and describe the frame the scanout
+ * yet): pick up the implicit fences (the buffers' write fences, or with an
+ * IN_FENCE_FD only the kernel's: DRM's helper lets the explicit fence
+ * overrule implicit sync), bound the commit's wait for the plane's fence
+ * (fakedisp-fence.c), and describe the frame the scanout
  * will read, which maps every buffer of the framebuffer for the CPU
  * (fakedisp_frame_create()). A buffer the CPU cannot map (an exporter
  * without vmap) fails the commit here. The frame, and with it the mapping,
@@ -425,6 +428,10 @@ static int fakedisp_plane_prepare_fb(struct drm_plane *plane,
 	if (!fb)
 		return 0;
 	ret = drm_gem_plane_helper_prepare_fb(plane, state);
+	if (ret)
+		return ret;
+	/* Whatever it is, the commit waits for it a bounded time. */
+	ret = fakedisp_fence_bound(state);
 	if (ret)
 		return ret;
 	if (!state->crtc || !state->visible || fps->frame)

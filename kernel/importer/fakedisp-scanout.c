@@ -44,6 +44,7 @@
  * since the producer may rewrite a released buffer. All of it is counted.
  */
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
@@ -393,11 +394,19 @@ static enum stamp_verdict check_stamp(struct fakedisp_frame *frame,
 
 /*
  * Brackets the CPU read for imported buffers: the exporter flushes caches
- * if it must and DRM waits for its write fences.
+ * if it must. dma_buf_begin_cpu_access() also waits for the buffer's write
+ * fences, without a bound, which a display never does at scanout: a frame
+ * shown after its in-fence timed out (fakedisp-fence.c) would hold the
+ * worker, and with it the device's teardown, for as long as that fence
+ * does. So a buffer with a write fence not yet signalled is read as it is,
+ * without the bracket, and counted (debugfs "fences": unsynced); a fence
+ * added between the test and the bracket is still waited for. Returns the
+ * buffers bracketed, by index in @frame->bos, for cpu_access_end().
  */
-static void cpu_access(struct fakedisp_frame *frame, bool begin)
+static unsigned int cpu_access_begin(struct fakedisp_device *fd,
+				     struct fakedisp_frame *frame)
 {
-	unsigned int i, j;
+	unsigned int i, j, mask = 0, unsynced = 0;
 
 	for (i = 0; i < ARRAY_SIZE(frame->bos) && frame->bos[i]; i++) {
 		struct fakedisp_bo *bo = frame->bos[i];
@@ -407,11 +416,28 @@ static void cpu_access(struct fakedisp_frame *frame, bool begin)
 				break;
 		if (j < i || !bo->dmabuf)
 			continue;
-		if (begin)
-			dma_buf_begin_cpu_access(bo->dmabuf, DMA_FROM_DEVICE);
-		else
-			dma_buf_end_cpu_access(bo->dmabuf, DMA_FROM_DEVICE);
+		if (!dma_resv_test_signaled(bo->base.resv, DMA_RESV_USAGE_WRITE)) {
+			unsynced++;
+			continue;
+		}
+		dma_buf_begin_cpu_access(bo->dmabuf, DMA_FROM_DEVICE);
+		mask |= BIT(i);
 	}
+	if (unsynced) {
+		spin_lock_irq(&fd->fence_lock);
+		fd->fence_stats.unsynced += unsynced;
+		spin_unlock_irq(&fd->fence_lock);
+	}
+	return mask;
+}
+
+static void cpu_access_end(struct fakedisp_frame *frame, unsigned int mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(frame->bos); i++)
+		if (mask & BIT(i))
+			dma_buf_end_cpu_access(frame->bos[i]->dmabuf, DMA_FROM_DEVICE);
 }
 
 static void count_verdict(struct fakedisp_scanout_stats *stats,
@@ -454,6 +480,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 	struct fakedisp_device *fd = container_of(work, struct fakedisp_device,
 						  scanout_work);
 	enum stamp_verdict verdicts[FAKEDISP_MAX_PLANES];
+	unsigned int bracketed[FAKEDISP_MAX_PLANES];
 	u64 seqs[FAKEDISP_MAX_PLANES] = {};
 	struct fakedisp_screen screen;
 	bool crc_on, retired = false;
@@ -475,7 +502,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < screen.count; i++) {
-		cpu_access(screen.frames[i], true);
+		bracketed[i] = cpu_access_begin(fd, screen.frames[i]);
 		verdicts[i] = check_stamp(screen.frames[i], &seqs[i]);
 	}
 	if (crc_on)
@@ -483,7 +510,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 					   screen.width, screen.height,
 					   fd->compose_row);
 	for (i = 0; i < screen.count; i++)
-		cpu_access(screen.frames[i], false);
+		cpu_access_end(screen.frames[i], bracketed[i]);
 	dt = ktime_get_ns() - t0;
 
 	spin_lock_irq(&fd->scanout_lock);
