@@ -19,7 +19,10 @@
  *              timestamp (SYNC_IOC_FILE_INFO) is the event's, and the
  *              vblank that latched the frame (fakedisp's frame-shown) is
  *              that one; the same for a flip held by an in-fence, and for a
- *              commit that turns the CRTC off; TEST_ONLY gives -1;
+ *              commit that turns the CRTC off; a blocking commit whose
+ *              IN_FENCE_FD is a held flip's out-fence waits for it (the
+ *              proxy's callback runs in the vblank tick); TEST_ONLY gives
+ *              -1;
  *   timeout    (fence_timeout_ms=1000, set by the scenario) a flip whose
  *              fence never signals completes after about the bound, well
  *              before vgem's own 10 s; a second nonblocking commit meanwhile
@@ -58,6 +61,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -715,6 +719,42 @@ static void mode_out_fence(void)
 	release_flip("out-fence of a held flip", f);
 	check_out_fence(out, "held flip", t0);
 	check_latched(&a, out, t0, "held flip");
+	close(out);
+
+	/*
+	 * An out-fence as the next commit's in-fence, as a compositor chains
+	 * them: a blocking commit (another process, same file) waits in
+	 * prepare_fb's proxy for the held flip's out-fence, which signals in
+	 * the vblank tick that latches the flip.
+	 */
+	f = vgem_fence(&h, true);
+	s = export_sync_file(h.dmabuf);
+	t0 = now_ns();
+	ret = show(&c, s, &out, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT);
+	CHECK(!ret && out >= 0, "held flip with OUT_FENCE_PTR: %s", strerror(-ret));
+	close(s);
+	{
+		long long waits = fences("waits");
+		pid_t child = fork();
+		int status;
+
+		CHECK(child >= 0, "fork: %s", strerror(errno));
+		if (!child)
+			_exit(show(&a, out, NULL, 0) ? 1 : 0);
+		for (int i = 0; i < 100 && fences("waits") < waits + 1; i++)
+			usleep(10000);
+		CHECK(fences("waits") == waits + 1, "the chained commit's wait is not counted");
+		expect_held("a commit chained on the out-fence of a held one", out);
+		release_flip("a commit chained on the out-fence of a held one", f);
+		check_out_fence(out, "chained", t0);
+		CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+			  WEXITSTATUS(status) == 0,
+		      "the chained blocking commit failed");
+		CHECK(event_time("frame-shown", a.ino, ev.usec * 1000),
+		      "the chained commit's frame was not shown");
+		printf("ok: a blocking commit whose IN_FENCE_FD is the previous commit's "
+		       "out-fence waited for it and showed its frame\n");
+	}
 	close(out);
 
 	/* TEST_ONLY makes no fence. */
