@@ -316,6 +316,7 @@ int fakedisp_fence_bound(struct drm_plane_state *state)
 		       dma_fence_context_alloc(1), 1);
 	f->fd = fd;
 	f->plane = state->plane;
+	f->wrapped = wrapped;
 	bo = to_fakedisp_bo(state->fb->obj[0]);
 	f->bo = bo->id;
 	f->ino = bo->ino;
@@ -334,13 +335,13 @@ int fakedisp_fence_bound(struct drm_plane_state *state)
 	}
 	spin_unlock_irq(&fd->fence_lock);
 	if (dying) {
+		/* Freed as it is: the plane's fence stays the state's. */
 		dma_fence_put(&f->base);
 		return -ENODEV;
 	}
 
 	/* The handlers' reference; the plane's fence is theirs now. */
 	dma_fence_get(&f->base);
-	f->wrapped = wrapped;
 	state->fence = &f->base;
 	fakedisp_event(fd, "fence-wait", f->bo, f->ino, plane_index(f));
 
@@ -359,7 +360,9 @@ int fakedisp_fence_bound(struct drm_plane_state *state)
  * Removes the callbacks from the plane fences, cancels the timeouts and
  * signals every proxy not yet signalled with -ENODEV, so that no commit
  * worker is left waiting and nothing of ours runs for a fence afterwards.
- * No new proxy is made from now on (prepare_fb fails with -ENODEV).
+ * No new proxy is made from now on (prepare_fb fails with -ENODEV); none is
+ * being made either: the module unloads only once every file is closed,
+ * and the device's own last commit shows nothing.
  */
 void fakedisp_fences_teardown(struct fakedisp_device *fd)
 {
