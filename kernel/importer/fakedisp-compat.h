@@ -9,6 +9,8 @@
 #define FAKEDISP_COMPAT_H
 
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
+#include <linux/rcupdate.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/platform_device.h>
@@ -219,5 +221,31 @@ fakedisp_compat_gem_fb_create(struct drm_device *dev, struct drm_file *file,
 	return drm_gem_fb_create_with_funcs(dev, file, info, cmd, funcs);
 }
 #endif
+
+/*
+ * The names of a fence's driver and timeline, copied into @driver and
+ * @timeline (@len bytes each), for a message. 6.17 made them safe to read
+ * only through dma_fence_driver_name() and dma_fence_timeline_name() under
+ * RCU (a signalled fence may have let go of its driver); before, the ops
+ * give them, valid while we hold a reference.
+ */
+static inline void fakedisp_compat_fence_names(struct dma_fence *fence,
+					       char *driver, char *timeline,
+					       size_t len)
+{
+#if FAKEDISP_KERNEL_BEFORE(6, 17, 0)
+	strscpy(driver, fence->ops->get_driver_name(fence), len);
+	strscpy(timeline, fence->ops->get_timeline_name(fence), len);
+#else
+	const char __rcu *name;
+
+	rcu_read_lock();
+	name = dma_fence_driver_name(fence);
+	strscpy(driver, rcu_dereference(name), len);
+	name = dma_fence_timeline_name(fence);
+	strscpy(timeline, rcu_dereference(name), len);
+	rcu_read_unlock();
+#endif
+}
 
 #endif /* FAKEDISP_COMPAT_H */

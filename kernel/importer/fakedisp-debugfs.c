@@ -14,6 +14,11 @@
  *            plane), then the plane's counters: shown=.. vblanks=..
  *            scanned=.. stamped_ok=.. unstamped=.. bad_stamp=..
  *            bad_checksum=.. rewritten=.. discarded=.. last_seq=.."
+ *   fences   the commits' bounded waits for in-fences (fakedisp-fence.c),
+ *            "name: value": timeout_ms (fence_timeout_ms now), waits,
+ *            pending, signalled, errors, timed_out, cancelled,
+ *            max_wait_us, last_timeout_plane (-1: none yet), unsynced
+ *            (scanout reads of a buffer with a write fence unsignalled)
  *   events   the last FAKEDISP_EVENT_LOG_SIZE events, oldest first:
  *            "<ns> <type> bo=<id> ino=<inode> arg=<n>"
  * Every event also goes to the fakedisp:fakedisp_event tracepoint.
@@ -154,6 +159,33 @@ static int planes_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(planes);
 
+static int fences_show(struct seq_file *m, void *unused)
+{
+	struct fakedisp_device *fd = m->private;
+	struct fakedisp_fence_stats s;
+	struct list_head *pos;
+	unsigned int pending = 0;
+
+	spin_lock_irq(&fd->fence_lock);
+	s = fd->fence_stats;
+	list_for_each(pos, &fd->fences)
+		pending++;
+	spin_unlock_irq(&fd->fence_lock);
+
+	seq_printf(m, "timeout_ms: %u\n", READ_ONCE(fakedisp_fence_timeout_ms));
+	seq_printf(m, "waits: %llu\n", s.waits);
+	seq_printf(m, "pending: %u\n", pending);
+	seq_printf(m, "signalled: %llu\n", s.signalled);
+	seq_printf(m, "errors: %llu\n", s.errors);
+	seq_printf(m, "timed_out: %llu\n", s.timed_out);
+	seq_printf(m, "cancelled: %llu\n", s.cancelled);
+	seq_printf(m, "max_wait_us: %llu\n", div_u64(s.max_wait_ns, 1000));
+	seq_printf(m, "last_timeout_plane: %d\n", s.last_timeout_plane);
+	seq_printf(m, "unsynced: %llu\n", s.unsynced);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fences);
+
 static int events_show(struct seq_file *m, void *unused)
 {
 	struct fakedisp_device *fd = m->private;
@@ -194,6 +226,7 @@ void fakedisp_debugfs_init(struct fakedisp_device *fd)
 	debugfs_create_file("buffers", 0444, fd->debugfs, fd, &buffers_fops);
 	debugfs_create_file("scanout", 0444, fd->debugfs, fd, &scanout_fops);
 	debugfs_create_file("planes", 0444, fd->debugfs, fd, &planes_fops);
+	debugfs_create_file("fences", 0444, fd->debugfs, fd, &fences_fops);
 	debugfs_create_file("events", 0444, fd->debugfs, fd, &events_fops);
 }
 

@@ -9,6 +9,9 @@
  * fakedisp-prime.c, the scanout in fakedisp-scanout.c.
  *
  * No fbdev emulation: a display that tests dma-buf import has no console.
+ * DRM syncobjs (binary and timeline) are DRM's own, as are the atomic
+ * IN_FENCE_FD and OUT_FENCE_PTR properties; fakedisp-fence.c bounds the
+ * wait for in-fences.
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
@@ -41,6 +44,20 @@ module_param_named(overlays, fakedisp_overlays, uint, 0444);
 MODULE_PARM_DESC(overlays,
 		 "Overlay planes besides the primary plane, on each device (0-7, default 3)");
 
+/*
+ * The longest a commit waits for a plane's fence (fakedisp-fence.c). 5 s:
+ * far above any frame's rendering, and well below DRM's own 10 s: a
+ * blocking commit queued behind one that waits gives up waiting for it
+ * after 10 s with an error ("commit wait timed out", "cleanup_done timed
+ * out": drm_atomic_helper_wait_for_dependencies() and the commit stall),
+ * so the bound plus a frame must stay under that. vgem's fences signal by
+ * themselves after 10 s; a test of the bound sets a shorter one.
+ */
+unsigned int fakedisp_fence_timeout_ms = 5000;
+module_param_named(fence_timeout_ms, fakedisp_fence_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(fence_timeout_ms,
+		 "Longest wait of a commit for a plane's in-fence in ms, then it is shown regardless (0: no limit; default 5000)");
+
 #define FAKEDISP_MAX_DEVICES 4
 
 static unsigned int fakedisp_devices = 1;
@@ -54,7 +71,8 @@ static struct device_dma_parameters fakedisp_dma_parms;
 DEFINE_DRM_GEM_FOPS(fakedisp_fops);
 
 static const struct drm_driver fakedisp_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC,
+	.driver_features = DRIVER_GEM | DRIVER_MODESET | DRIVER_ATOMIC |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.fops = &fakedisp_fops,
 	.dumb_create = fakedisp_dumb_create,
 	/* Import: our own path (fakedisp-prime.c) behind DRM's fd lookup. */
@@ -91,6 +109,9 @@ static struct fakedisp_device *fakedisp_create(unsigned int index)
 	fd->index = index;
 	spin_lock_init(&fd->scanout_lock);
 	spin_lock_init(&fd->log_lock);
+	spin_lock_init(&fd->fence_lock);
+	INIT_LIST_HEAD(&fd->fences);
+	fd->fence_stats.last_timeout_plane = -1;
 	mutex_init(&fd->buffers_lock);
 	INIT_LIST_HEAD(&fd->buffers);
 	INIT_LIST_HEAD(&fd->released);
@@ -163,6 +184,8 @@ static void fakedisp_destroy(struct fakedisp_device *fd)
 	struct device *dev = fd->drm.dev;
 
 	drm_dev_unregister(&fd->drm);
+	/* No commit may wait for an in-fence any longer, the last included. */
+	fakedisp_fences_teardown(fd);
 	/* Turns the CRTC off: the timer stops, the frame on screen goes. */
 	drm_atomic_helper_shutdown(&fd->drm);
 	hrtimer_cancel(&fd->vblank_timer);

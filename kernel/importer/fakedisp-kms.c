@@ -165,14 +165,23 @@ static const struct drm_encoder_funcs fakedisp_encoder_funcs = {
  * events and out-fences of commits complete here. In hard irq the
  * annotation is implied (dma_fence_begin_signalling() relies on the
  * atomic-context checks there); it documents the rule for this code.
+ *
+ * The timestamp, the latch and DRM's vblank handling happen under
+ * scanout_lock, the lock under which the CRTC's atomic_flush publishes a
+ * commit's frames and arms its event: a tick sees either both or neither,
+ * so a commit's event, and the out-fence DRM signals with it, go out at
+ * exactly the vblank that puts its frames on screen, never one later.
  */
 static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 {
 	struct fakedisp_device *fd = container_of(timer, struct fakedisp_device,
 						  vblank_timer);
 	bool fence_cookie = dma_fence_begin_signalling();
+	unsigned long flags;
+	bool work;
 	u64 periods;
 
+	spin_lock_irqsave(&fd->scanout_lock, flags);
 	periods = hrtimer_forward_now(timer, fd->period_ns);
 	WRITE_ONCE(fd->vblank_time,
 		   ktime_sub(hrtimer_get_expires(timer), fd->period_ns));
@@ -180,9 +189,13 @@ static enum hrtimer_restart fakedisp_vblank_tick(struct hrtimer *timer)
 	/* The flip first, then its event: a client that sees the event may
 	 * reuse the buffer that went off screen.
 	 */
-	fakedisp_scanout_flip(fd);
+	work = fakedisp_scanout_flip_locked(fd);
 	drm_crtc_handle_vblank(&fd->crtc);
-	fakedisp_scanout_vblank(fd, drm_crtc_vblank_count(&fd->crtc), periods - 1);
+	work |= fakedisp_scanout_vblank_locked(fd, drm_crtc_vblank_count(&fd->crtc),
+					       periods - 1);
+	spin_unlock_irqrestore(&fd->scanout_lock, flags);
+	if (work)
+		queue_work(fd->scanout_wq, &fd->scanout_work);
 	dma_fence_end_signalling(fence_cookie);
 	return HRTIMER_RESTART;
 }
@@ -284,26 +297,31 @@ static void fakedisp_crtc_atomic_disable(struct drm_crtc *crtc,
 }
 
 /*
- * The planes' frames go to the scanout together, before the event is armed:
- * the page-flip event fires at the vblank that puts them on screen (or, if
- * a tick came in between, at the next one), never before.
+ * The planes' frames go to the scanout together, and the event is armed,
+ * under scanout_lock (see fakedisp_vblank_tick()): the page-flip event,
+ * and the CRTC's out-fence DRM signals with it (OUT_FENCE_PTR), go out at
+ * the vblank that puts the frames on screen, with that vblank's sequence
+ * and timestamp. A CRTC that is off sends them at once.
  */
 static void fakedisp_crtc_atomic_flush(struct drm_crtc *crtc,
 				       struct fakedisp_atomic_state *state)
 {
 	struct drm_pending_vblank_event *event = crtc->state->event;
+	struct fakedisp_device *fd = to_fakedisp(crtc->dev);
+	bool active = crtc->state->active;
 
-	fakedisp_scanout_commit(to_fakedisp(crtc->dev), crtc->state->active);
-	if (!event)
-		return;
 	crtc->state->event = NULL;
-
-	spin_lock_irq(&crtc->dev->event_lock);
-	if (crtc->state->active && drm_crtc_vblank_get(crtc) == 0)
-		drm_crtc_arm_vblank_event(crtc, event);
-	else
-		drm_crtc_send_vblank_event(crtc, event);
-	spin_unlock_irq(&crtc->dev->event_lock);
+	spin_lock_irq(&fd->scanout_lock);
+	fakedisp_scanout_commit_locked(fd, active);
+	if (event) {
+		spin_lock(&crtc->dev->event_lock);
+		if (active && drm_crtc_vblank_get(crtc) == 0)
+			drm_crtc_arm_vblank_event(crtc, event);
+		else
+			drm_crtc_send_vblank_event(crtc, event);
+		spin_unlock(&crtc->dev->event_lock);
+	}
+	spin_unlock_irq(&fd->scanout_lock);
 }
 
 static const struct drm_crtc_helper_funcs fakedisp_crtc_helper_funcs = {
@@ -387,7 +405,10 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 
 /*
  * Before the commit tail (sleeping allowed, no fence signalling section
- * yet): pick up the implicit fences, and describe the frame the scanout
+ * yet): pick up the implicit fences (the buffers' write fences, or with an
+ * IN_FENCE_FD only the kernel's: DRM's helper lets the explicit fence
+ * overrule implicit sync), bound the commit's wait for the plane's fence
+ * (fakedisp-fence.c), and describe the frame the scanout
  * will read, which maps every buffer of the framebuffer for the CPU
  * (fakedisp_frame_create()). A buffer the CPU cannot map (an exporter
  * without vmap) fails the commit here. The frame, and with it the mapping,
@@ -407,6 +428,10 @@ static int fakedisp_plane_prepare_fb(struct drm_plane *plane,
 	if (!fb)
 		return 0;
 	ret = drm_gem_plane_helper_prepare_fb(plane, state);
+	if (ret)
+		return ret;
+	/* Whatever it is, the commit waits for it a bounded time. */
+	ret = fakedisp_fence_bound(state);
 	if (ret)
 		return ret;
 	if (!state->crtc || !state->visible || fps->frame)

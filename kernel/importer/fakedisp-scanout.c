@@ -7,8 +7,9 @@
  * plane. fakedisp-kms.c builds it in prepare_fb, stages it in the plane's
  * atomic_update (fakedisp_scanout_stage()) and publishes the staged frames
  * of every plane of the commit at once in the CRTC's atomic_flush
- * (fakedisp_scanout_commit()). At the next vblank (fakedisp_scanout_flip(),
- * hard irq) all of them go on screen together: one commit is one flip,
+ * (fakedisp_scanout_commit_locked()). At the next vblank
+ * (fakedisp_scanout_flip_locked(), hard irq) all of them go on screen
+ * together: one commit is one flip,
  * for all the planes in it, and a plane the commit did not touch keeps its
  * frame. It happens in the same timer tick that sends the commit's
  * page-flip event, and each frame a flip takes off its plane is
@@ -43,6 +44,7 @@
  * since the producer may rewrite a released buffer. All of it is counted.
  */
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
@@ -199,13 +201,14 @@ void fakedisp_scanout_stage(struct fakedisp_device *fd,
  * on screen at the next vblank, all of them in the same tick, like a flip
  * latched by the hardware. A frame committed and replaced before any
  * vblank was never shown and is released at once; so is everything staged
- * for a CRTC that is off.
+ * for a CRTC that is off. scanout_lock held: the flush arms the commit's
+ * event under it too.
  */
-void fakedisp_scanout_commit(struct fakedisp_device *fd, bool active)
+void fakedisp_scanout_commit_locked(struct fakedisp_device *fd, bool active)
 {
 	unsigned int i;
 
-	spin_lock_irq(&fd->scanout_lock);
+	lockdep_assert_held(&fd->scanout_lock);
 	for (i = 0; i < fd->num_planes; i++) {
 		struct fakedisp_plane *plane = &fd->planes[i];
 
@@ -223,7 +226,6 @@ void fakedisp_scanout_commit(struct fakedisp_device *fd, bool active)
 		}
 		plane->staged = NULL;
 	}
-	spin_unlock_irq(&fd->scanout_lock);
 }
 
 /*
@@ -263,17 +265,17 @@ void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
 }
 
 /*
- * Hard irq, the vblank timer, before DRM sends the flip events: latches
- * the committed frame of every plane of the last commits; the frames they
- * replace are released.
+ * Hard irq, the vblank timer, scanout_lock held, before DRM sends the flip
+ * events: latches the committed frame of every plane of the last commits;
+ * the frames they replace are released. Returns true when the worker must
+ * run to put them.
  */
-void fakedisp_scanout_flip(struct fakedisp_device *fd)
+bool fakedisp_scanout_flip_locked(struct fakedisp_device *fd)
 {
 	bool released = false, flipped = false;
-	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&fd->scanout_lock, flags);
+	lockdep_assert_held(&fd->scanout_lock);
 	for (i = 0; i < fd->num_planes; i++) {
 		struct fakedisp_plane *plane = &fd->planes[i];
 		struct fakedisp_frame *frame = plane->next;
@@ -296,33 +298,29 @@ void fakedisp_scanout_flip(struct fakedisp_device *fd)
 	}
 	if (flipped)
 		fd->flips++;
-	spin_unlock_irqrestore(&fd->scanout_lock, flags);
-
-	/* The worker puts what went off screen. */
-	if (released)
-		queue_work(fd->scanout_wq, &fd->scanout_work);
+	return released;
 }
 
 /*
- * Hard irq, the vblank timer, after DRM counted the vblank (@vblank is its
- * count): notes the frames on screen for the worker, for every vblank
- * since the previous tick (more than one when the timer came late, by
- * @overruns periods).
+ * Hard irq, the vblank timer, scanout_lock held, after DRM counted the
+ * vblank (@vblank is its count): notes the frames on screen for the
+ * worker, for every vblank since the previous tick (more than one when the
+ * timer came late, by @overruns periods). Returns true when the worker must
+ * run to read them.
  */
-void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
-			     u64 overruns)
+bool fakedisp_scanout_vblank_locked(struct fakedisp_device *fd, u64 vblank,
+				    u64 overruns)
 {
 	struct fakedisp_screen *pending = &fd->pending;
-	bool queue = false, any = false;
-	unsigned long flags;
+	bool any = false;
 	u64 first, count;
 	unsigned int i;
 
-	spin_lock_irqsave(&fd->scanout_lock, flags);
+	lockdep_assert_held(&fd->scanout_lock);
 	fd->stats.timer_overruns += overruns;
 	first = fd->last_vblank + 1;
 	if (vblank < first)
-		goto out;	/* DRM saw no new vblank */
+		return false;	/* DRM saw no new vblank */
 	fd->last_vblank = vblank;
 	count = vblank - first + 1;
 	for (i = 0; i < fd->num_planes; i++) {
@@ -332,35 +330,33 @@ void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
 		}
 	}
 	if (!any)
-		goto out;
+		return false;
 	fd->stats.vblanks += count;
-	if (!fd->pending_set) {
-		pending->count = 0;
-		for (i = 0; i < fd->num_planes; i++) {
-			struct fakedisp_frame *frame = fd->planes[i].on_screen;
-
-			if (!frame)
-				continue;
-			kref_get(&frame->ref);
-			pending->frames[pending->count++] = frame;
+	if (fd->pending_set) {
+		if (pending->flips == fd->flips) {
+			pending->last = vblank;
+			fd->stats.merged += count;
+		} else {
+			fd->stats.skipped += count;
 		}
-		pending->width = fd->mode_width;
-		pending->height = fd->mode_height;
-		pending->flips = fd->flips;
-		pending->first = first;
-		pending->last = vblank;
-		fd->pending_set = true;
-		queue = true;
-	} else if (pending->flips == fd->flips) {
-		pending->last = vblank;
-		fd->stats.merged += count;
-	} else {
-		fd->stats.skipped += count;
+		return false;
 	}
-out:
-	spin_unlock_irqrestore(&fd->scanout_lock, flags);
-	if (queue)
-		queue_work(fd->scanout_wq, &fd->scanout_work);
+	pending->count = 0;
+	for (i = 0; i < fd->num_planes; i++) {
+		struct fakedisp_frame *frame = fd->planes[i].on_screen;
+
+		if (!frame)
+			continue;
+		kref_get(&frame->ref);
+		pending->frames[pending->count++] = frame;
+	}
+	pending->width = fd->mode_width;
+	pending->height = fd->mode_height;
+	pending->flips = fd->flips;
+	pending->first = first;
+	pending->last = vblank;
+	fd->pending_set = true;
+	return true;
 }
 
 /* XRGB and ARGB share their memory layout. */
@@ -398,11 +394,19 @@ static enum stamp_verdict check_stamp(struct fakedisp_frame *frame,
 
 /*
  * Brackets the CPU read for imported buffers: the exporter flushes caches
- * if it must and DRM waits for its write fences.
+ * if it must. dma_buf_begin_cpu_access() also waits for the buffer's write
+ * fences, without a bound, which a display never does at scanout: a frame
+ * shown after its in-fence timed out (fakedisp-fence.c) would hold the
+ * worker, and with it the device's teardown, for as long as that fence
+ * does. So a buffer with a write fence not yet signalled is read as it is,
+ * without the bracket, and counted (debugfs "fences": unsynced); a fence
+ * added between the test and the bracket is still waited for. Returns the
+ * buffers bracketed, by index in @frame->bos, for cpu_access_end().
  */
-static void cpu_access(struct fakedisp_frame *frame, bool begin)
+static unsigned int cpu_access_begin(struct fakedisp_device *fd,
+				     struct fakedisp_frame *frame)
 {
-	unsigned int i, j;
+	unsigned int i, j, mask = 0, unsynced = 0;
 
 	for (i = 0; i < ARRAY_SIZE(frame->bos) && frame->bos[i]; i++) {
 		struct fakedisp_bo *bo = frame->bos[i];
@@ -412,11 +416,28 @@ static void cpu_access(struct fakedisp_frame *frame, bool begin)
 				break;
 		if (j < i || !bo->dmabuf)
 			continue;
-		if (begin)
-			dma_buf_begin_cpu_access(bo->dmabuf, DMA_FROM_DEVICE);
-		else
-			dma_buf_end_cpu_access(bo->dmabuf, DMA_FROM_DEVICE);
+		if (!dma_resv_test_signaled(bo->base.resv, DMA_RESV_USAGE_WRITE)) {
+			unsynced++;
+			continue;
+		}
+		dma_buf_begin_cpu_access(bo->dmabuf, DMA_FROM_DEVICE);
+		mask |= BIT(i);
 	}
+	if (unsynced) {
+		spin_lock_irq(&fd->fence_lock);
+		fd->fence_stats.unsynced += unsynced;
+		spin_unlock_irq(&fd->fence_lock);
+	}
+	return mask;
+}
+
+static void cpu_access_end(struct fakedisp_frame *frame, unsigned int mask)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(frame->bos); i++)
+		if (mask & BIT(i))
+			dma_buf_end_cpu_access(frame->bos[i]->dmabuf, DMA_FROM_DEVICE);
 }
 
 static void count_verdict(struct fakedisp_scanout_stats *stats,
@@ -459,6 +480,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 	struct fakedisp_device *fd = container_of(work, struct fakedisp_device,
 						  scanout_work);
 	enum stamp_verdict verdicts[FAKEDISP_MAX_PLANES];
+	unsigned int bracketed[FAKEDISP_MAX_PLANES];
 	u64 seqs[FAKEDISP_MAX_PLANES] = {};
 	struct fakedisp_screen screen;
 	bool crc_on, retired = false;
@@ -480,7 +502,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < screen.count; i++) {
-		cpu_access(screen.frames[i], true);
+		bracketed[i] = cpu_access_begin(fd, screen.frames[i]);
 		verdicts[i] = check_stamp(screen.frames[i], &seqs[i]);
 	}
 	if (crc_on)
@@ -488,7 +510,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 					   screen.width, screen.height,
 					   fd->compose_row);
 	for (i = 0; i < screen.count; i++)
-		cpu_access(screen.frames[i], false);
+		cpu_access_end(screen.frames[i], bracketed[i]);
 	dt = ktime_get_ns() - t0;
 
 	spin_lock_irq(&fd->scanout_lock);

@@ -11,6 +11,7 @@
  *   fakedisp-gem.c      the buffer object: dumb buffers, mmap, export
  *   fakedisp-scanout.c  the frames on screen: flips, stamp checks, CRC entries
  *   fakedisp-compose.c  the planes blended as a display shows them, its CRC
+ *   fakedisp-fence.c    the bound on a commit's wait for its in-fences
  *   fakedisp-debugfs.c  buffers, counters and the event log in debugfs
  */
 #ifndef FAKEDISP_H
@@ -50,6 +51,7 @@
 extern unsigned int fakedisp_refresh_hz;
 extern unsigned int fakedisp_max_memory_mb;
 extern unsigned int fakedisp_overlays;
+extern unsigned int fakedisp_fence_timeout_ms;
 
 /**
  * struct fakedisp_bo - one buffer object, either our own pages or an import
@@ -279,6 +281,31 @@ struct fakedisp_scanout_stats {
 	u64 max_read_ns;
 };
 
+/**
+ * struct fakedisp_fence_stats - the in-fences commits waited for
+ *	(fakedisp-fence.c), for the whole device
+ * @waits: plane fences still unsignalled at prepare_fb, hence bounded
+ * @signalled: of those, the ones that signalled within the bound
+ * @errors: of those, the ones that signalled with an error set
+ * @timed_out: the ones whose bound expired first: shown regardless
+ * @cancelled: the ones the device going away ended
+ * @max_wait_ns: the longest wait that ended with the fence's signal
+ * @last_timeout_plane: index of the plane of the last timeout, -1 if none
+ * @unsynced: reads of the scanout worker of a buffer with a write fence not
+ *	      signalled: read as it is, without the CPU-access bracket (which
+ *	      would wait for the fence)
+ */
+struct fakedisp_fence_stats {
+	u64 waits;
+	u64 signalled;
+	u64 errors;
+	u64 timed_out;
+	u64 cancelled;
+	u64 max_wait_ns;
+	int last_timeout_plane;
+	u64 unsynced;
+};
+
 #define FAKEDISP_EVENT_LOG_SIZE 512
 
 /**
@@ -312,7 +339,11 @@ struct fakedisp_event {
  * @vblank_held: we hold a vblank reference while the CRTC is on
  * @scanout_lock: protects the planes' frames and counters, @released,
  *		  @pending*, @flips, @mode_*, @crc_enabled and @stats
- *		  against the vblank timer (hard irq)
+ *		  against the vblank timer (hard irq); the tick holds it
+ *		  around DRM's vblank handling, and the CRTC's atomic_flush
+ *		  around publishing a commit's frames and arming its event,
+ *		  so that the event goes out at the vblank that latches them;
+ *		  outside DRM's event_lock and vblank locks
  * @released: frames taken off screen (by a flip, a newer commit or the
  *	       CRTC going off), for the worker or the commit tail to put
  * @pending: the screen the worker must read next
@@ -327,6 +358,12 @@ struct fakedisp_event {
  * @scanout_work: reads @pending
  * @compose_row: one row of the composed output, the worker's (the CRC)
  * @frame_seq: numbers the frames (commits)
+ * @fence_lock: protects @fences, @fences_dying and @fence_stats; taken in
+ *		any context, inside the lock of whatever fence signals
+ * @fences: the bounded in-fences whose callback or timeout is pending
+ *	    (struct fakedisp_fence)
+ * @fences_dying: the device is going away: no new bounded fence
+ * @fence_stats: what the bounded waits came to
  * @buffers_lock: protects @buffers and @next_bo_id
  * @buffers: every live fakedisp_bo
  * @next_bo_id: id of the next buffer
@@ -367,6 +404,11 @@ struct fakedisp_device {
 	struct work_struct scanout_work;
 	u8 *compose_row;
 	atomic64_t frame_seq;
+
+	spinlock_t fence_lock; /* fences, fences_dying, fence_stats */
+	struct list_head fences;
+	bool fences_dying;
+	struct fakedisp_fence_stats fence_stats;
 
 	struct mutex buffers_lock; /* buffers, next_bo_id */
 	struct list_head buffers;
@@ -414,20 +456,24 @@ void fakedisp_frame_put(struct fakedisp_frame *frame);
 void fakedisp_scanout_stage(struct fakedisp_device *fd,
 			    struct fakedisp_plane *plane,
 			    struct fakedisp_frame *frame);
-void fakedisp_scanout_commit(struct fakedisp_device *fd, bool active);
+void fakedisp_scanout_commit_locked(struct fakedisp_device *fd, bool active);
 void fakedisp_scanout_off(struct fakedisp_device *fd);
 void fakedisp_scanout_put_released(struct fakedisp_device *fd);
 void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
 			 const struct drm_display_mode *mode);
-void fakedisp_scanout_flip(struct fakedisp_device *fd);
-void fakedisp_scanout_vblank(struct fakedisp_device *fd, u64 vblank,
-			     u64 overruns);
+bool fakedisp_scanout_flip_locked(struct fakedisp_device *fd);
+bool fakedisp_scanout_vblank_locked(struct fakedisp_device *fd, u64 vblank,
+				    u64 overruns);
 void fakedisp_scanout_work(struct work_struct *work);
 const char *const *fakedisp_get_crc_sources(struct drm_crtc *crtc,
 					    size_t *count);
 int fakedisp_verify_crc_source(struct drm_crtc *crtc, const char *source,
 			       size_t *values_cnt);
 int fakedisp_set_crc_source(struct drm_crtc *crtc, const char *source);
+
+/* fakedisp-fence.c */
+int fakedisp_fence_bound(struct drm_plane_state *state);
+void fakedisp_fences_teardown(struct fakedisp_device *fd);
 
 /* fakedisp-compose.c */
 #define FAKEDISP_COMPOSE_CPP 4
