@@ -37,7 +37,8 @@ set(DMABUF_DEBUG_KERNEL_SLOWDOWN 3)
 # (Disabled)") unless DMABUF_DEBUG_KERNEL_ALL is on (tools/run-tests
 # --debug-all).
 set(DMABUF_DEBUG_KERNEL_CI
-  fakecam-lifetime fakecam-bad-input fakedisp-testexp-release-in-tail)
+  fakecam-lifetime fakecam-bad-input fakedisp-testexp-release-in-tail
+  fakecam-fences-kill fakedisp-fences pipeline-sync-640x480)
 option(DMABUF_DEBUG_KERNEL_ALL "Run every scenario on the debug kernel, not only CI's" OFF)
 
 function(dmabuf_add_vm_test name)

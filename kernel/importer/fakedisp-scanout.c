@@ -265,6 +265,32 @@ void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
 }
 
 /*
+ * The last look at a frame in the tick that takes it off screen: up to this
+ * vblank it was being scanned out, so a stamp other than the one the
+ * worker read first means its producer wrote into it while it was on
+ * screen, after the worker's last read, where no read of the worker can
+ * see it (the buffer came back with the fence of the commit replacing it,
+ * and the writer did not wait for that fence). The flip event and the
+ * out-fence come after this. Only the stamp is read, through the frame's
+ * CPU mapping (no sleeping, no cache maintenance: a few bytes, like the
+ * scanout's own reads on cache-coherent machines).
+ */
+static void last_look_locked(struct fakedisp_device *fd, struct fakedisp_plane *plane,
+			     struct fakedisp_frame *frame)
+{
+	struct frame_stamp stamp;
+
+	/* Pairs with check_stamp()'s release: a seen stamp has its seq. */
+	if (!smp_load_acquire(&frame->stamp_seen))
+		return;
+	memcpy(&stamp, frame->planes[0], sizeof(stamp));
+	if (stamp.magic == FRAME_STAMP_MAGIC && stamp.seq == frame->stamp_seq)
+		return;
+	plane->stats.rewritten++;
+	fd->stats.rewritten++;
+}
+
+/*
  * Hard irq, the vblank timer, scanout_lock held, before DRM sends the flip
  * events: latches the committed frame of every plane of the last commits;
  * the frames they replace are released. Returns true when the worker must
@@ -283,6 +309,7 @@ bool fakedisp_scanout_flip_locked(struct fakedisp_device *fd)
 		if (!plane->flip)
 			continue;
 		if (plane->on_screen) {
+			last_look_locked(fd, plane, plane->on_screen);
 			retire_locked(fd, plane->on_screen);
 			released = true;
 		}
@@ -387,8 +414,9 @@ static enum stamp_verdict check_stamp(struct fakedisp_frame *frame,
 	*seq = stamp.seq;
 	if (frame->stamp_seen && frame->stamp_seq != stamp.seq)
 		return STAMP_REWRITTEN;
-	frame->stamp_seen = true;
 	frame->stamp_seq = stamp.seq;
+	/* Published after the seq: the vblank tick reads both (last_look_locked()). */
+	smp_store_release(&frame->stamp_seen, true);
 	return STAMP_OK;
 }
 
