@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks a tools/bench bench.json: it parses, follows the schema of
 docs/benchmarks.md and holds every case of the run (modes x formats x sizes,
-the realism cases, the floors), each of which ran. Speed is not judged."""
+the realism cases, the floors, the three sync modes), each of which ran.
+Speed is not judged."""
 import json
 import sys
 
@@ -44,6 +45,19 @@ def main(path):
     for fl in ("message", "scm_rights", "memcpy"):
         if fl not in floors:
             errors.append(f"floor {fl} missing")
+    sync = doc.get("sync_modes") or {}
+    got = {r["sync"]: r for r in sync.get("runs", [])}
+    for mode in ("protocol", "implicit", "explicit"):
+        r = got.get(mode)
+        if r is None:
+            errors.append(f"sync mode {mode} missing")
+        elif not r.get("ok"):
+            errors.append(f"sync mode {mode} did not run to the end")
+        elif r["consumer"].get("sync_used") != mode or r["producer"].get("sync_used") != mode:
+            errors.append(f"sync mode {mode}: the apps used {r['producer'].get('sync_used')}"
+                          f" / {r['consumer'].get('sync_used')}")
+        elif r["consumer"].get("latency_p50_ms") is None:
+            errors.append(f"sync mode {mode}: no capture->flip latency")
     for e in errors:
         print(f"check-results: {e}", file=sys.stderr)
     print(f"check-results: {len(want)} cases expected, {len(cases)} present, "
