@@ -65,31 +65,11 @@
 #include "dmabuf-interop/frame-verify.h"
 #include "dmabuf-interop/layout.h"
 
+#include "vgem-util.h"
+
+const char tool_name[] = "fakecam-expbuf";
+
 #define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fakecam-expbuf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret;
-}
 
 struct camera {
 	int fd;
@@ -164,38 +144,6 @@ static int camera_export(struct camera *cam, unsigned int index, ino_t *ino)
 		die("the dma-buf is smaller than a frame");
 	*ino = st.st_ino;
 	return exp.fd;
-}
-
-static int find_vgem(void)
-{
-	char path[300], name[32];
-	struct dirent *de;
-	DIR *dir;
-	int fd;
-
-	dir = opendir("/dev/dri");
-	if (!dir)
-		die("no /dev/dri: is vgem loaded?");
-	while ((de = readdir(dir))) {
-		struct drm_version v = {0};
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem")) {
-			closedir(dir);
-			return fd;
-		}
-		close(fd);
-	}
-	closedir(dir);
-	die("no DRM device named vgem");
 }
 
 /* True when bufinfo lists dev among the devices attached to the dma-buf ino. */
@@ -275,14 +223,6 @@ static unsigned int vgem_import(int vgem, int dmabuf, ino_t ino, int check)
 	       "(ino %lu)\n",
 	       (unsigned long)ino);
 	return imp.handle;
-}
-
-static void vgem_close_handle(int vgem, unsigned int handle)
-{
-	struct drm_gem_close gc = {.handle = handle};
-
-	if (xioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc))
-		die("vgem GEM_CLOSE: %s", strerror(errno));
 }
 
 static void sync_dmabuf(int fd, __u64 flags)
@@ -375,21 +315,12 @@ static int do_check(const char *video, int use_vgem)
 /* A vgem dumb buffer of at least size bytes, exported as a dma-buf fd. */
 static int vgem_dumb_export(int vgem, const struct v4l2_pix_format *pix)
 {
-	struct drm_mode_create_dumb create = {0};
-	struct drm_prime_handle exp = {0};
+	unsigned int handle;
+	int fd = vgem_dumb(vgem, pix->bytesperline, pix->sizeimage, &handle);
 
-	create.bpp = 8;
-	create.width = pix->bytesperline;
-	create.height = (pix->sizeimage + pix->bytesperline - 1) / pix->bytesperline;
-	if (xioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		die("vgem CREATE_DUMB: %s", strerror(errno));
-	exp.handle = create.handle;
-	exp.flags = DRM_CLOEXEC | DRM_RDWR;
-	if (xioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
-		die("vgem PRIME_HANDLE_TO_FD: %s", strerror(errno));
 	/* The dma-buf keeps the object alive; the handle is not needed. */
-	vgem_close_handle(vgem, create.handle);
-	return exp.fd;
+	vgem_close_handle(vgem, handle);
+	return fd;
 }
 
 static void queue_dmabuf(int video, unsigned int index, int fd)
@@ -502,23 +433,6 @@ static int do_hold(const char *video, int use_vgem)
 
 /* ---- fence: an imported buffer whose fence never signals ---- */
 
-/* vgem's uapi (include/uapi/drm/vgem_drm.h), which libdrm does not install. */
-struct vgem_fence_attach {
-	__u32 handle;
-	__u32 flags;
-	__u32 out_fence;
-	__u32 pad;
-};
-
-struct vgem_fence_signal {
-	__u32 fence;
-	__u32 flags;
-};
-
-#define VGEM_FENCE_WRITE 0x1
-#define VGEM_IOCTL_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
-
 /*
  * STREAMOFF and close() with a fence pending may take this much longer than
  * without: well below the 4 s fence_timeout_ms fence-vgem.sh sets, so a
@@ -529,41 +443,6 @@ struct vgem_fence_signal {
 #define FENCE_SETTLE_MS 500
 /* Slack over fence_timeout_ms for the ERROR buffer to come back (TCG). */
 #define FENCE_SLACK_MS 3000
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/* A vgem dumb buffer for a frame of pix: its handle and its dma-buf fd. */
-static int vgem_dumb(int vgem, const struct v4l2_pix_format *pix, unsigned int *handle)
-{
-	struct drm_mode_create_dumb create = {0};
-	struct drm_prime_handle exp = {0};
-
-	create.bpp = 8;
-	create.width = pix->bytesperline;
-	create.height = (pix->sizeimage + pix->bytesperline - 1) / pix->bytesperline;
-	if (xioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		die("vgem CREATE_DUMB: %s", strerror(errno));
-	exp.handle = create.handle;
-	exp.flags = DRM_CLOEXEC | DRM_RDWR;
-	if (xioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
-		die("vgem PRIME_HANDLE_TO_FD: %s", strerror(errno));
-	*handle = create.handle;
-	return exp.fd;
-}
 
 /*
  * Makes sure the object has an unsignalled write fence: attaches a new one,
@@ -602,25 +481,6 @@ static long fakecam_fence_timeout_ms(void)
 		fclose(f);
 	}
 	return ms;
-}
-
-/* Prints fakecam's per-camera stats on one line, or says there are none. */
-static void print_stats(const char *when)
-{
-	char line[128];
-	FILE *f = fopen("/sys/kernel/debug/fakecam/0/stats", "r");
-
-	printf("stats %s:", when);
-	if (!f) {
-		printf(" (no /sys/kernel/debug/fakecam/0/stats)\n");
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		printf(" %s", line);
-	}
-	fclose(f);
-	printf("\n");
 }
 
 /* DQBUF, waiting at most timeout_ms; 0 when a buffer came back. */
@@ -682,7 +542,7 @@ static int do_fence(const char *video)
 	cam = fence_open_camera(video, &pix);
 	layout_of(&pix, &layout);
 	for (i = 0; i < 2; i++)
-		fds[i] = vgem_dumb(vgem, &pix, &handles[i]);
+		fds[i] = vgem_dumb(vgem, pix.bytesperline, pix.sizeimage, &handles[i]);
 	map1 = mmap(NULL, pix.sizeimage, PROT_READ, MAP_SHARED, fds[1], 0);
 	if (map1 == MAP_FAILED)
 		die("mmap of vgem's dma-buf: %s", strerror(errno));

@@ -79,6 +79,10 @@
 #include "dmabuf-interop/frame-verify.h"
 #include "dmabuf-interop/layout.h"
 
+#include "vgem-util.h"
+
+const char tool_name[] = "fakecam-fences";
+
 /* Scheduling noise on a loaded TCG host, on top of the baselines. */
 #define SLACK_MS 1000
 /* Longest the buffer is held by an unsignalled fence. */
@@ -88,20 +92,6 @@
 #define KILL_SIGNAL_MS	     10000
 #define KILL_LATENCY_US	     2000000
 #define STREAMOFF_LATENCY_US 3000000
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fakecam-fences: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 static int failed;
 
@@ -122,32 +112,6 @@ static void check(bool ok, const char *fmt, ...)
 		failed = 1;
 }
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* True when fd polls ready for events within timeout_ms. */
 static bool poll_ready(int fd, short events, int timeout_ms)
 {
@@ -160,25 +124,6 @@ static bool poll_ready(int fd, short events, int timeout_ms)
 	if (ret < 0)
 		die("poll: %s", strerror(errno));
 	return ret > 0 && (pfd.revents & events);
-}
-
-/* Prints fakecam's per-camera stats on one line. */
-static void print_stats(const char *when)
-{
-	char line[128];
-	FILE *f = fopen("/sys/kernel/debug/fakecam/0/stats", "r");
-
-	printf("stats %s:", when);
-	if (!f) {
-		printf(" (no /sys/kernel/debug/fakecam/0/stats)\n");
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		printf(" %s", line);
-	}
-	fclose(f);
-	printf("\n");
 }
 
 /* One counter of fakecam's stats, -1 when it is not there. */
@@ -250,74 +195,6 @@ static void import_sync_file(int dmabuf, int sync_file, __u32 flags)
 }
 
 /* ---- vgem ---- */
-
-/* vgem's uapi (include/uapi/drm/vgem_drm.h), which libdrm does not install. */
-struct vgem_fence_attach {
-	__u32 handle;
-	__u32 flags;
-	__u32 out_fence;
-	__u32 pad;
-};
-
-struct vgem_fence_signal {
-	__u32 fence;
-	__u32 flags;
-};
-
-#define VGEM_FENCE_WRITE	0x1
-#define VGEM_IOCTL_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
-#define VGEM_IOCTL_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
-
-static int find_vgem(void)
-{
-	char path[300], name[32];
-	struct dirent *de;
-	DIR *dir;
-	int fd;
-
-	dir = opendir("/dev/dri");
-	if (!dir)
-		die("no /dev/dri: is vgem loaded?");
-	while ((de = readdir(dir))) {
-		struct drm_version v = {0};
-
-		if (strncmp(de->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem")) {
-			closedir(dir);
-			return fd;
-		}
-		close(fd);
-	}
-	closedir(dir);
-	die("no DRM device named vgem");
-}
-
-/* A vgem dumb buffer of at least size bytes: its handle and dma-buf fd. */
-static int vgem_dumb(int vgem, size_t size, unsigned int *handle)
-{
-	struct drm_mode_create_dumb create = {0};
-	struct drm_prime_handle exp = {0};
-
-	create.bpp = 8;
-	create.width = 4096;
-	create.height = (size + 4095) / 4096;
-	if (xioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		die("vgem CREATE_DUMB: %s", strerror(errno));
-	exp.handle = create.handle;
-	exp.flags = DRM_CLOEXEC | DRM_RDWR;
-	if (xioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &exp))
-		die("vgem PRIME_HANDLE_TO_FD: %s", strerror(errno));
-	*handle = create.handle;
-	return exp.fd;
-}
 
 /* An unsignalled vgem write fence on the object (vgem signals it after 10 s). */
 static __u32 vgem_fence(int vgem, unsigned int handle)
@@ -438,7 +315,8 @@ static void camera_open(struct camera *cam, const char *path, enum v4l2_memory m
 					   b.m.offset);
 			cam->dmabuf[i] = camera_export(cam, i);
 		} else {
-			cam->dmabuf[i] = vgem_dumb(cam->vgem, cam->pix.sizeimage, &cam->handle[i]);
+			cam->dmabuf[i] =
+			    vgem_dumb(cam->vgem, 4096, cam->pix.sizeimage, &cam->handle[i]);
 			cam->map[i] = mmap(NULL, cam->pix.sizeimage, PROT_READ, MAP_SHARED,
 					   cam->dmabuf[i], 0);
 		}
@@ -725,7 +603,7 @@ static int do_own_fence(const char *video, long latency_us)
 		unsigned int handle;
 		__u32 fence;
 
-		vfd = vgem_dumb(vgem, 4096, &handle);
+		vfd = vgem_dumb(vgem, 4096, 4096, &handle);
 		fence = vgem_fence(vgem, handle);
 		vsync = export_sync_file(vfd, DMA_BUF_SYNC_READ);
 		import_sync_file(cam.dmabuf[0], vsync, DMA_BUF_SYNC_WRITE);
@@ -832,7 +710,7 @@ static int do_read_fence(const char *video, bool no_wait)
 	base = baseline(&cam);
 
 	vgem = find_vgem();
-	vfd = vgem_dumb(vgem, 4096, &handle);
+	vfd = vgem_dumb(vgem, 4096, 4096, &handle);
 	fence = vgem_fence(vgem, handle);
 	vsync = export_sync_file(vfd, DMA_BUF_SYNC_READ);
 	import_sync_file(cam.dmabuf[0], vsync, DMA_BUF_SYNC_READ);

@@ -34,24 +34,14 @@
 #include "dmabuf-interop/frame-verify.h"
 #include "dmabuf-interop/layout.h"
 
+#include "vgem-util.h"
+
+const char tool_name[] = "fakecam-ioctls";
+
 #define CAP	 V4L2_BUF_TYPE_VIDEO_CAPTURE
 #define CID_BASE (V4L2_CID_USER_BASE + 0x1f00) /* fakecam's private controls */
 
 static unsigned int failures;
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fakecam-ioctls: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 /* Records whether ioctl(fd, req, arg) failed with want (0: succeeded). */
 static void expect(const char *what, int fd, unsigned long req, void *arg, int want)
