@@ -113,8 +113,8 @@ static void check_frame(struct client *c, struct client_frame *f)
  */
 static void retire_fence(struct client *c, struct client_frame *f)
 {
-	uint64_t signal_ns;
-	int status;
+	uint64_t signal_ns = 0;
+	int status = 1;
 
 	if (f->fence < 0)
 		return;
