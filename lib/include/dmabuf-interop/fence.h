@@ -14,8 +14,9 @@
 #include "dmabuf-interop/status.h"
 
 /*
- * Succeeds when fd is a sync_file (SYNC_IOC_FILE_INFO answers); otherwise
- * DI_ERR_NOT_FENCE naming what it is.
+ * Succeeds when fd is a sync_file (its /proc/self/fd name, else
+ * SYNC_IOC_FILE_INFO answers); otherwise DI_ERR_NOT_FENCE naming what it
+ * is.
  */
 enum di_status di_check_fence_fd(int fd, struct di_error *err);
 
