@@ -107,3 +107,15 @@ int app_parse_sync(const char *prog, const char *text, enum di_sync_mode *mode)
 		text);
 	return -1;
 }
+
+const char *app_sync_modes_text(uint32_t modes, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int m = DI_SYNC_EXPLICIT; m >= DI_SYNC_PROTOCOL; m--)
+		if (modes & (1u << m))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "+" : "",
+						di_sync_name((enum di_sync_mode)m));
+	return len ? buf : "none";
+}

@@ -32,6 +32,12 @@ int app_parse_size(const char *prog, const char *opt, const char *text, uint32_t
  */
 int app_parse_format(const char *prog, const char *opt, const char *text, uint32_t *fourcc);
 
+/*
+ * The sync modes of a bit mask (bit per enum di_sync_mode), best first:
+ * "explicit+protocol"; "none" for 0. Written into buf.
+ */
+const char *app_sync_modes_text(uint32_t modes, char *buf, size_t size);
+
 /* --sync MODE: protocol, implicit, explicit or auto. */
 int app_parse_sync(const char *prog, const char *text, enum di_sync_mode *mode);
 

@@ -21,8 +21,6 @@
 
 #define CONSUMER_CAPS (DI_CAP_FD_PER_FRAME | DI_CAP_DISPLAY_ALLOCATES)
 
-static const struct client_frame no_frame = {.fence = -1};
-
 struct client *client_new(const struct client_env *env, unsigned int id, int sock,
 			  const struct di_peer *peer, uint64_t deadline_ns)
 {
@@ -31,7 +29,7 @@ struct client *client_new(const struct client_env *env, unsigned int id, int soc
 	if (!c)
 		return NULL;
 	c->env = env;
-	c->latest = c->committed = c->shown = no_frame;
+	c->latest = c->committed = c->shown = CLIENT_NO_FRAME;
 	c->id = id;
 	c->sock = sock;
 	c->peer = *peer;
@@ -175,7 +173,7 @@ void client_release(struct client *c, struct client_frame *f, uint32_t flags, in
 	else if (release_fence >= 0)
 		flags |= DI_RELEASE_FENCE;
 	m.release = (struct di_release){.index = f->index, .seq = f->seq, .flags = flags};
-	*f = no_frame;
+	*f = CLIENT_NO_FRAME;
 	if (flags & DI_RELEASE_SKIPPED)
 		st = di_ledger_skip(&c->ledger, m.release.index, m.release.seq, &err);
 	else

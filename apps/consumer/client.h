@@ -56,6 +56,9 @@ struct client_frame {
 	int fence;	       /* explicit sync: its acquire fence until checked, else -1 */
 };
 
+/* A stage holding no frame. */
+#define CLIENT_NO_FRAME ((struct client_frame){.fence = -1})
+
 struct client;
 struct di_error;
 

@@ -240,7 +240,7 @@ void compositor_flush(struct compositor *k)
 		if (fenced_release(c))
 			client_release(c, &c->shown, 0, out_fence);
 		c->committed = c->latest;
-		c->latest = (struct client_frame){.fence = -1};
+		c->latest = CLIENT_NO_FRAME;
 	}
 	if (out_fence >= 0)
 		close(out_fence);
@@ -268,7 +268,7 @@ void compositor_flipped(struct compositor *k)
 			continue;
 		client_release(c, &c->shown, 0, -1);
 		c->shown = c->committed;
-		c->committed = (struct client_frame){.fence = -1};
+		c->committed = CLIENT_NO_FRAME;
 		/* On screen: the display waited for its acquire fence. */
 		client_check_ready(c, &c->shown);
 		c->displayed++;

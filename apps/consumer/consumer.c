@@ -335,19 +335,6 @@ static bool passed(const struct consumer *c)
 	       c->stats.frames;
 }
 
-/* The sync modes producers used, "explicit+protocol", or "none". */
-static const char *syncs_text(uint32_t syncs, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	buf[0] = 0;
-	for (int m = DI_SYNC_EXPLICIT; m >= DI_SYNC_PROTOCOL; m--)
-		if (syncs & (1u << m))
-			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "+" : "",
-						di_sync_name((enum di_sync_mode)m));
-	return len ? buf : "none";
-}
-
 static void summary(struct consumer *c)
 {
 	char order[160], syncs[40];
@@ -384,7 +371,7 @@ static void summary(struct consumer *c)
 	    {.key = "skipped", .value = c->skipped},
 	    {.key = "out_of_order", .value = c->out_of_order},
 	    {.key = "release_order", .text = order},
-	    {.key = "sync", .text = syncs_text(c->syncs, syncs, sizeof(syncs))},
+	    {.key = "sync", .text = app_sync_modes_text(c->syncs, syncs, sizeof(syncs))},
 	    {.key = "unchecked", .value = c->unchecked},
 	    waits[0],
 	    waits[1],

@@ -603,7 +603,8 @@ static int run(struct producer *p)
 
 static void summary(struct producer *p, int status)
 {
-	char fmt[5], size[32], order[128], syncs[40] = "";
+	char fmt[5], size[32], order[128], syncs[40];
+	uint32_t modes = 0;
 	struct app_field waits[3];
 	const char *mode = p->opt.display_allocates ? "display allocates (V4L2 DMABUF import)"
 			   : p->opt.fd_per_frame    ? "camera allocates, fd with every frame"
@@ -614,11 +615,7 @@ static void summary(struct producer *p, int status)
 
 	app_waits_fields(&p->waits, waits);
 	for (uint32_t i = 0; i < p->nlinks; i++) {
-		size_t len = strlen(syncs);
-
-		if (!strstr(syncs, di_sync_name(p->link[i].sync)))
-			snprintf(syncs + len, sizeof(syncs) - len, "%s%s", len ? "+" : "",
-				 di_sync_name(p->link[i].sync));
+		modes |= 1u << p->link[i].sync;
 		released += p->link[i].ledger.released;
 		skipped += p->link[i].ledger.skipped;
 		out_of_order += p->link[i].ledger.out_of_order;
@@ -658,7 +655,7 @@ static void summary(struct producer *p, int status)
 	    {.key = "out_of_order", .value = out_of_order},
 	    {.key = "camera_errors", .value = p->camera_errors},
 	    {.key = "release_order", .text = order},
-	    {.key = "sync", .text = syncs[0] ? syncs : "none"},
+	    {.key = "sync", .text = app_sync_modes_text(modes, syncs, sizeof(syncs))},
 	    {.key = "unwritten", .value = p->unwritten},
 	    {.key = "unchecked", .value = p->unchecked},
 	    waits[0],
