@@ -35,6 +35,8 @@ cp "$src/tests/install/roundtrip.c" "$tmp/outside/"
 export PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig
 flags=$(pkg-config --cflags --libs dmabuf-interop) || fail "pkg-config does not know dmabuf-interop"
 echo "pkg-config --cflags --libs dmabuf-interop: $flags"
+[ "$(pkg-config --variable=prefix dmabuf-interop)" = "$prefix" ] ||
+	fail "dmabuf-interop.pc names prefix $(pkg-config --variable=prefix dmabuf-interop), not the install's $prefix"
 # shellcheck disable=SC2086 # the flags are words
 cc -std=c11 -Wall -Wextra -Werror -o "$tmp/outside/roundtrip" "$tmp/outside/roundtrip.c" $flags ||
 	fail "roundtrip.c does not build against the installed headers and library"
