@@ -4,7 +4,8 @@
 # DKMS-built fakecam.ko and fakedisp.ko, and nothing else, are booted in a
 # VM of that kernel and pass modules-load-unload there. Optional argument:
 # the kernel's build tree, for a kernel whose headers are not in
-# /lib/modules (the debug kernel).
+# /lib/modules (the debug kernel), or "sid" for sid's kernel, whose headers,
+# gcc and dkms are in the sid chroot: dkms-install runs in there.
 set -u
 kdir=${1:-}
 tmp=$(mktemp -d)
@@ -12,9 +13,27 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 opts=(--tree "$tmp/dkms" --build-only --kernel "$DMABUF_KREL")
-[ -z "$kdir" ] || opts+=(--kernel-dir "$kdir")
+[ -z "$kdir" ] || [ "$kdir" = sid ] || opts+=(--kernel-dir "$kdir")
+dkms_install() {
+	if [ "$kdir" != sid ]; then
+		"$DMABUF_SRC/tools/dkms-install" "$@"
+		return
+	fi
+	# As tools/kbuild enters the chroot: a private mount namespace with
+	# /proc, the source and the temporary tree at their own paths.
+	unshare -m --propagation private bash -euo pipefail -c '
+		root=$1 src=$2 tmp=$3
+		shift 3
+		mount -t proc proc "$root/proc"
+		for p in "$src" "$tmp"; do
+			mkdir -p "$root$p"
+			mount --bind "$p" "$root$p"
+		done
+		chroot "$root" "$src/tools/dkms-install" "$@"
+	' dkms "$("$DMABUF_SRC/tools/sid-chroot" --path)" "$DMABUF_SRC" "$tmp" "$@"
+}
 start=$(date +%s)
-"$DMABUF_SRC/tools/dkms-install" "${opts[@]}" >"$tmp/dkms.log" 2>&1 || {
+dkms_install "${opts[@]}" >"$tmp/dkms.log" 2>&1 || {
 	cat "$tmp/dkms.log"
 	fail "tools/dkms-install ${opts[*]} failed"
 }
