@@ -19,8 +19,12 @@
 
 #include "dmabuf-interop/latency.h"
 
-#define APP_LATENCY_WINDOW 2048	 /* samples per live interval */
-#define APP_LATENCY_TOTAL  16384 /* samples kept for the summary */
+#define APP_LATENCY_WINDOW 2048 /* samples per live interval */
+/*
+ * Samples kept for the summary: more than the longest run of tools/bench
+ * (host mode: 20000 frames), so that its percentiles cover every frame.
+ */
+#define APP_LATENCY_TOTAL 32768
 
 /* -i/--stats-interval, -W/--warmup and -j/--json, parsed by app_report_parse(). */
 struct app_report_options {

@@ -42,6 +42,10 @@ def main(path):
             if k not in c.get("latency_ms", {}):
                 errors.append(f"case {name}: latency_ms has no {k}")
     floors = {f["floor"] for f in doc.get("floors", [])}
+    for f in doc.get("floors", []):
+        for k in ("width", "height"):
+            if k in f and not isinstance(f[k], int):
+                errors.append(f"floor {f['floor']}: {k} {f[k]!r} is not a whole number")
     for fl in ("message", "scm_rights", "memcpy"):
         if fl not in floors:
             errors.append(f"floor {fl} missing")
