@@ -30,22 +30,22 @@ gst_format() {
 	esac
 }
 
-# gst FILE ARGS...: gst-launch-1.0 ARGS with its output in FILE; fails the
-# scenario with that output unless the pipeline reached EOS.
+# gst FILE gst-launch-1.0 ARGS...: runs the pipeline with its output in
+# FILE; fails the scenario with that output unless it reached EOS.
 gst() {
 	local log=$1
 	shift
-	if ! gst-launch-1.0 "$@" >"$log" 2>&1 || ! grep -q "Got EOS" "$log"; then
+	if ! "$@" >"$log" 2>&1 || ! grep -q "Got EOS" "$log"; then
 		cat "$log" >&2
-		fail "gst-launch-1.0 $*"
+		fail "$*"
 	fi
 }
 
 # Frames through v4l2src's own mmap buffers, checked whole.
 capture() {
 	local fmt=$1 w=${2%x*} h=${2#*x} raw=$PIPE_DIR/$1-$2.raw
-	gst "$raw.log" v4l2src device="$cam" num-buffers=10 \
-		! "video/x-raw,format=$(gst_format "$fmt"),width=$w,height=$h" \
+	local caps="video/x-raw,format=$(gst_format "$fmt"),width=$w,height=$h"
+	gst "$raw.log" gst-launch-1.0 v4l2src device="$cam" num-buffers=10 ! "$caps" \
 		! filesink location="$raw"
 	"$FRAMES" --format "$fmt" --width "$w" --height "$h" --min-frames 10 "$raw" ||
 		fail "v4l2src $fmt $2: the frames are not fakecam's"
@@ -62,8 +62,8 @@ display() {
 	local fmt=$1 mode=$2 log=$PIPE_DIR/kms-$1-$2.log before_bad shown pid
 	before_bad=$(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + $(scanout_get rewritten)))
 	shown=$(scanout_get stamped_ok)
-	gst "$log" v4l2src device="$cam" io-mode="$mode" num-buffers=240 \
-		! "video/x-raw,format=$(gst_format "$fmt"),width=640,height=480,framerate=30/1" \
+	local caps="video/x-raw,format=$(gst_format "$fmt"),width=640,height=480,framerate=30/1"
+	gst "$log" gst-launch-1.0 v4l2src device="$cam" io-mode="$mode" num-buffers=240 ! "$caps" \
 		! kmssink driver-name=fakedisp &
 	pid=$!
 	echo "== v4l2src io-mode=$mode ! kmssink, $fmt 640x480"

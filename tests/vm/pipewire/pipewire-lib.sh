@@ -35,9 +35,8 @@ pw_start() {
 	done
 	out=$(dbus-daemon --session --fork --print-address=1 --print-pid=1) ||
 		fail "dbus-daemon --session did not start"
-	DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$out")
-	DBUS_PID=$(sed -n 2p <<<"$out")
-	export DBUS_SESSION_BUS_ADDRESS
+	export DBUS_SESSION_BUS_ADDRESS=${out%%$'\n'*}
+	DBUS_PID=${out#*$'\n'}
 	PIPEWIRE_DEBUG=3 pipewire >"$PW_LOG" 2>&1 &
 	PW_PID=$!
 	for _ in $(seq 100); do

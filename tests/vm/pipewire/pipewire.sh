@@ -21,11 +21,22 @@
 . "$DMABUF_SRC/tests/vm/pipewire/pipewire-lib.sh"
 set -u
 
-CLIENT=$DMABUF_BUILD/tests/vm/pipewire/tools/pw-dmabuf-frames
+TOOLS=$DMABUF_BUILD/tests/vm/pipewire/tools
 SIZE=320x240
-[ -x "$CLIENT" ] || fail "$CLIENT is not built (configure with libpipewire-0.3-dev installed)"
+[ -x "$TOOLS/pw-dmabuf-frames" ] ||
+	fail "$TOOLS/pw-dmabuf-frames is not built (configure with libpipewire-0.3-dev installed)"
 cam=$(video_by_driver fakecam) || fail "no fakecam video node"
 v4l2-ctl -d "$cam" --set-ctrl=pattern_mode=0,unthrottled=0 || fail "resetting fakecam's controls"
+
+# What docs/ecosystem.md shows of v4l2-ctl.
+v4l2-ctl --list-devices >"$PIPE_DIR/devices" || fail "v4l2-ctl --list-devices"
+grep -q '^fakecam (platform:fakecam\.0)' "$PIPE_DIR/devices" ||
+	{ cat "$PIPE_DIR/devices" >&2; fail "v4l2-ctl --list-devices does not list fakecam (platform:fakecam.0)"; }
+v4l2-ctl -d "$cam" --list-frameintervals width=320,height=240,pixelformat=XR24 >"$PIPE_DIR/intervals" ||
+	fail "v4l2-ctl --list-frameintervals"
+grep -q 'Continuous' "$PIPE_DIR/intervals" ||
+	{ cat "$PIPE_DIR/intervals" >&2; fail "fakecam's XR24 320x240 frame intervals are not continuous"; }
+pass "v4l2-ctl lists fakecam and its continuous frame intervals"
 
 trap pw_stop EXIT
 t0=$(date +%s.%N)
@@ -47,7 +58,7 @@ pass "fakecam is PipeWire node $NODE_ID, Video/Source, offering BGRx, NV12 and Y
 # client_proof FMT: the client's frames and the pfn proof while it holds.
 client_proof() {
 	local fmt=$1 out=$PIPE_DIR/client-$1.out pid summary
-	"$CLIENT" --target "$NODE_SERIAL" --format "$fmt" --width "${SIZE%x*}" --height "${SIZE#*x}" \
+	"$TOOLS/pw-dmabuf-frames" --target "$NODE_SERIAL" --format "$fmt" --width "${SIZE%x*}" --height "${SIZE#*x}" \
 		--frames 30 --pfn --hold --timeout 90 >"$out" 2>"$out.err" &
 	pid=$!
 	for _ in $(seq 1000); do
