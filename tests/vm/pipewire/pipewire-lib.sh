@@ -49,7 +49,8 @@ pw_start() {
 	WP_PID=$!
 }
 
-# pw_stop: each daemon by its PID, the last first; waits for each.
+# pw_stop: each daemon by its PID, the last first; waits for each. Their
+# logs are kept in $DMABUF_OUT (build/vm-out/<release>/<scenario>/).
 pw_stop() {
 	local pid
 	for pid in $WP_PID $PW_PID; do
@@ -57,7 +58,16 @@ pw_stop() {
 	done
 	[ -n "$DBUS_PID" ] && kill "$DBUS_PID" 2>/dev/null
 	WP_PID='' PW_PID='' DBUS_PID=''
+	[ -n "${DMABUF_OUT:-}" ] && mkdir -p "$DMABUF_OUT" && cp -f "$PW_LOG" "$WP_LOG" "$DMABUF_OUT/" 2>/dev/null
 	return 0
+}
+
+# pw_xruns: how many cycles the graph's driver (fakecam's node) started
+# while a follower had not finished the last one: pipewire logs "client too
+# slow!" (info level, at most a few a second). The driver goes on anyway,
+# so a late client's buffers may be recycled to the camera under it.
+pw_xruns() {
+	grep -c 'client too slow!' "$PW_LOG" || true
 }
 
 # pw_node_of DEVNODE: "id serial node.name" of the Video/Source node whose
