@@ -117,6 +117,18 @@ static int scanout_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(scanout);
 
+static const char *plane_type_name(enum drm_plane_type type)
+{
+	switch (type) {
+	case DRM_PLANE_TYPE_PRIMARY:
+		return "primary";
+	case DRM_PLANE_TYPE_CURSOR:
+		return "cursor";
+	default:
+		return "overlay";
+	}
+}
+
 static int planes_show(struct seq_file *m, void *unused)
 {
 	struct fakedisp_device *fd = m->private;
@@ -143,7 +155,7 @@ static int planes_show(struct seq_file *m, void *unused)
 		spin_unlock_irq(&fd->scanout_lock);
 
 		seq_printf(m, "plane %u id=%u type=%s ", i, plane->base.base.id,
-			   i ? "overlay" : "primary");
+			   plane_type_name(plane->base.type));
 		if (shown)
 			seq_printf(m, "zpos=%u pos=%ux%u+%u+%u frame=%llu",
 				   f.zpos, f.width, f.height, f.dst_x, f.dst_y,

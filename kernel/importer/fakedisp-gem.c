@@ -30,9 +30,16 @@
 #include "fakedisp.h"
 #include "fakedisp-compat.h"
 
-/* Dumb buffer limits, checked before any allocation. */
-#define FAKEDISP_DUMB_MAX_DIM 8192
-#define FAKEDISP_DUMB_MAX_SIZE (256ull << 20)
+/*
+ * Dumb buffer limits, checked before any allocation: no side longer than
+ * a framebuffer's (mode_config's max_width and max_height), no colour mode
+ * deeper than the deepest the UAPI lists (64, legacy), and no buffer
+ * larger than a framebuffer of the largest size in fakedisp's deepest
+ * format (4 bytes a pixel), which the default max_memory_mb holds.
+ */
+#define FAKEDISP_DUMB_MAX_BPP 64
+#define FAKEDISP_DUMB_MAX_SIZE                                           \
+	((u64)FAKEDISP_FB_MAX_WIDTH * FAKEDISP_FB_MAX_HEIGHT * 4)
 /* Row alignment of dumb buffers, as a display engine's DMA would want. */
 #define FAKEDISP_DUMB_PITCH_ALIGN 64
 
@@ -269,8 +276,13 @@ err_unreserve:
 }
 
 /*
- * DRM_IOCTL_MODE_CREATE_DUMB: bpp is 8 (NV12), 16 (YUYV) or 32 (RGB).
- * -EINVAL for a size no buffer may have, -ENOMEM past the total cap or
+ * DRM_IOCTL_MODE_CREATE_DUMB. @bpp is a colour mode (drm_mode.h): 32, 24,
+ * 16, 15, 8 down to 1, and the legacy 10, 12, 30 and 64; like the core's
+ * generic helpers we take any value up to the deepest and size the rows
+ * by bits, so the geometry clients use for other layouts works too (NV12
+ * as bpp 8 and height * 3 / 2, YUYV as bpp 16). Rows are padded to
+ * FAKEDISP_DUMB_PITCH_ALIGN bytes, the size to whole pages.
+ * -EINVAL for a geometry no buffer may have, -ENOMEM past the total cap or
  * when the memory is not there (the cgroup's limit included).
  */
 int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
@@ -281,13 +293,13 @@ int fakedisp_dumb_create(struct drm_file *file, struct drm_device *drm,
 	u64 pitch, size;
 	int ret;
 
-	if (!args->width || !args->height ||
-	    args->width > FAKEDISP_DUMB_MAX_DIM ||
-	    args->height > FAKEDISP_DUMB_MAX_DIM ||
-	    !args->bpp || args->bpp > 32 || args->bpp % 8)
+	if (!args->width || !args->height || !args->bpp ||
+	    args->width > FAKEDISP_FB_MAX_WIDTH ||
+	    args->height > FAKEDISP_FB_MAX_HEIGHT ||
+	    args->bpp > FAKEDISP_DUMB_MAX_BPP)
 		return -EINVAL;
 
-	pitch = ALIGN((u64)args->width * (args->bpp / 8),
+	pitch = ALIGN(DIV_ROUND_UP((u64)args->width * args->bpp, 8),
 		      FAKEDISP_DUMB_PITCH_ALIGN);
 	size = PAGE_ALIGN(pitch * args->height);
 	if (size > FAKEDISP_DUMB_MAX_SIZE)

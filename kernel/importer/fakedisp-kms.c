@@ -8,7 +8,9 @@
  * with TEST_ONLY as without):
  *   - the CRTC runs only one of the modes the connector offers, with the
  *     exact timings it offers them with;
- *   - an active CRTC has its primary plane;
+ *   - nothing more of the planes an active CRTC has: with none at all, or
+ *     with overlays and no primary plane, it shows black where no plane
+ *     is, as vkms does;
  *   - no plane scales: the source is as large as the plane on the CRTC, at
  *     whole pixels (and at whole chroma samples for NV12 and YUYV);
  *   - the primary plane covers the whole mode; an overlay may be anywhere,
@@ -57,6 +59,11 @@ static const u32 fakedisp_formats[] = {
 	DRM_FORMAT_ARGB8888,
 	DRM_FORMAT_NV12,
 	DRM_FORMAT_YUYV,
+};
+
+/* A cursor is an ARGB image over the rest, as on most display engines. */
+static const u32 fakedisp_cursor_formats[] = {
+	DRM_FORMAT_ARGB8888,
 };
 
 static const u64 fakedisp_modifiers[] = {
@@ -252,11 +259,6 @@ static int fakedisp_crtc_atomic_check(struct drm_crtc *crtc,
 			    DRM_MODE_ARG(&crtc_state->mode));
 		return -EINVAL;
 	}
-	if (crtc_state->active &&
-	    !(crtc_state->plane_mask & drm_plane_mask(crtc->primary))) {
-		drm_dbg_kms(crtc->dev, "an active CRTC needs its primary plane\n");
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -380,6 +382,13 @@ static int fakedisp_plane_atomic_check(struct drm_plane *plane,
 		drm_dbg_kms(plane->dev, "plane %ux%u%+d%+d must cover the %ux%u mode\n",
 			    ps->crtc_w, ps->crtc_h, ps->crtc_x, ps->crtc_y,
 			    mode->hdisplay, mode->vdisplay);
+		return -EINVAL;
+	}
+	if (plane->type == DRM_PLANE_TYPE_CURSOR &&
+	    (ps->crtc_w > FAKEDISP_CURSOR_MAX || ps->crtc_h > FAKEDISP_CURSOR_MAX)) {
+		drm_dbg_kms(plane->dev, "cursor %ux%u larger than %ux%u\n",
+			    ps->crtc_w, ps->crtc_h, FAKEDISP_CURSOR_MAX,
+			    FAKEDISP_CURSOR_MAX);
 		return -EINVAL;
 	}
 	if (src_w != ps->crtc_w || src_h != ps->crtc_h) {
@@ -604,9 +613,15 @@ static void fakedisp_atomic_commit_tail(struct fakedisp_atomic_state *state)
 	struct drm_device *dev = state->dev;
 	bool fence_cookie = dma_fence_begin_signalling();
 
+	/*
+	 * The CRTC on before the planes (as the helpers' _rpm tail): the
+	 * atomic_flush of a commit that turns it on then arms the event for
+	 * the first vblank, the one that latches its frames, instead of
+	 * sending it at once because vblanks were still off.
+	 */
 	drm_atomic_helper_commit_modeset_disables(dev, state);
-	drm_atomic_helper_commit_planes(dev, state, 0);
 	drm_atomic_helper_commit_modeset_enables(dev, state);
+	drm_atomic_helper_commit_planes(dev, state, 0);
 	drm_atomic_helper_fake_vblank(state);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(dev, state);
@@ -627,29 +642,35 @@ static const struct drm_mode_config_helper_funcs fakedisp_mode_config_helpers = 
 };
 
 /*
- * Plane @index: 0 the primary plane, at zpos 0 for good (it covers the
- * mode, the bottom of the picture); then the overlays, above it, each with
- * its own default zpos, settable within 1..overlays. All of them take the
- * same formats and modifiers, and the CRTC is the only one (index 0).
+ * Plane @index: 0 the primary plane, at zpos 0 for good (the bottom of the
+ * picture); then the overlays, above it, each with its own default zpos,
+ * settable within 1..overlays; last the cursor, on top of them all for
+ * good, ARGB8888 only. The primary plane and the overlays take the same
+ * formats; the CRTC is the only one (index 0).
  */
 static int fakedisp_plane_init(struct fakedisp_device *fd, unsigned int index)
 {
 	struct fakedisp_plane *fp = &fd->planes[index];
+	bool cursor = index == fd->num_planes - 1;
+	enum drm_plane_type type = !index ? DRM_PLANE_TYPE_PRIMARY :
+				   cursor ? DRM_PLANE_TYPE_CURSOR :
+					    DRM_PLANE_TYPE_OVERLAY;
 	int ret;
 
 	fp->index = index;
 	ret = drm_universal_plane_init(&fd->drm, &fp->base, BIT(0),
-				       &fakedisp_plane_funcs, fakedisp_formats,
-				       ARRAY_SIZE(fakedisp_formats),
-				       fakedisp_modifiers,
-				       index ? DRM_PLANE_TYPE_OVERLAY :
-					       DRM_PLANE_TYPE_PRIMARY,
-				       NULL);
+				       &fakedisp_plane_funcs,
+				       cursor ? fakedisp_cursor_formats :
+						fakedisp_formats,
+				       cursor ? ARRAY_SIZE(fakedisp_cursor_formats) :
+						ARRAY_SIZE(fakedisp_formats),
+				       fakedisp_modifiers, type, NULL);
 	if (ret)
 		return ret;
 	drm_plane_helper_add(&fp->base, &fakedisp_plane_helper_funcs);
-	if (!index)
-		return drm_plane_create_zpos_immutable_property(&fp->base, 0);
+	if (type != DRM_PLANE_TYPE_OVERLAY)
+		return drm_plane_create_zpos_immutable_property(&fp->base,
+								cursor ? fakedisp_overlays + 1 : 0);
 	return drm_plane_create_zpos_property(&fp->base, index, 1,
 					      fakedisp_overlays);
 }
@@ -666,22 +687,25 @@ int fakedisp_kms_init(struct fakedisp_device *fd)
 	/* Framebuffers may be any size; modes are the connector's list. */
 	drm->mode_config.min_width = 1;
 	drm->mode_config.min_height = 1;
-	drm->mode_config.max_width = 8192;
-	drm->mode_config.max_height = 8192;
+	drm->mode_config.max_width = FAKEDISP_FB_MAX_WIDTH;
+	drm->mode_config.max_height = FAKEDISP_FB_MAX_HEIGHT;
+	drm->mode_config.cursor_width = FAKEDISP_CURSOR_MAX;
+	drm->mode_config.cursor_height = FAKEDISP_CURSOR_MAX;
 	drm->mode_config.preferred_depth = 24;
 	drm->mode_config.funcs = &fakedisp_mode_config_funcs;
 	drm->mode_config.helper_private = &fakedisp_mode_config_helpers;
 	/* drm_atomic_helper_check() computes every normalized_zpos. */
 	drm->mode_config.normalize_zpos = true;
 
-	fd->num_planes = 1 + fakedisp_overlays;
+	fd->num_planes = 2 + fakedisp_overlays;
 	for (i = 0; i < fd->num_planes; i++) {
 		ret = fakedisp_plane_init(fd, i);
 		if (ret)
 			return ret;
 	}
 
-	ret = drmm_crtc_init_with_planes(drm, &fd->crtc, &fd->planes[0].base, NULL,
+	ret = drmm_crtc_init_with_planes(drm, &fd->crtc, &fd->planes[0].base,
+					 &fd->planes[fd->num_planes - 1].base,
 					 &fakedisp_crtc_funcs, NULL);
 	if (ret)
 		return ret;

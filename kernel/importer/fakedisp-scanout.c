@@ -356,9 +356,11 @@ bool fakedisp_scanout_vblank_locked(struct fakedisp_device *fd, u64 vblank,
 			any = true;
 		}
 	}
-	if (!any)
+	/* An empty screen is read only for its CRC (black). */
+	if (any)
+		fd->stats.vblanks += count;
+	else if (!fd->crc_enabled)
 		return false;
-	fd->stats.vblanks += count;
 	if (fd->pending_set) {
 		if (pending->flips == fd->flips) {
 			pending->last = vblank;
@@ -511,7 +513,7 @@ void fakedisp_scanout_work(struct work_struct *work)
 	unsigned int bracketed[FAKEDISP_MAX_PLANES];
 	u64 seqs[FAKEDISP_MAX_PLANES] = {};
 	struct fakedisp_screen screen;
-	bool crc_on, retired = false;
+	bool crc_on, pending, retired = false;
 	unsigned int i;
 	u64 t0, dt;
 	u32 crc = 0;
@@ -520,12 +522,11 @@ void fakedisp_scanout_work(struct work_struct *work)
 
 	spin_lock_irq(&fd->scanout_lock);
 	screen = fd->pending;
-	if (!fd->pending_set)
-		screen.count = 0;
+	pending = fd->pending_set;
 	fd->pending_set = false;
 	crc_on = fd->crc_enabled;
 	spin_unlock_irq(&fd->scanout_lock);
-	if (!screen.count)
+	if (!pending)
 		return;
 
 	t0 = ktime_get_ns();
@@ -542,9 +543,11 @@ void fakedisp_scanout_work(struct work_struct *work)
 	dt = ktime_get_ns() - t0;
 
 	spin_lock_irq(&fd->scanout_lock);
-	fd->stats.scanned++;
-	fd->stats.last_read_ns = dt;
-	fd->stats.max_read_ns = max(fd->stats.max_read_ns, dt);
+	if (screen.count) {
+		fd->stats.scanned++;
+		fd->stats.last_read_ns = dt;
+		fd->stats.max_read_ns = max(fd->stats.max_read_ns, dt);
+	}
 	for (i = 0; i < screen.count; i++) {
 		struct fakedisp_frame *frame = screen.frames[i];
 		struct fakedisp_plane_stats *ps = &fd->planes[frame->plane].stats;

@@ -43,10 +43,21 @@
 #define FAKEDISP_MAX_HEIGHT 2160
 #define FAKEDISP_PREFERRED_WIDTH 1920
 #define FAKEDISP_PREFERRED_HEIGHT 1080
+/*
+ * Framebuffers and dumb buffers may be larger than any mode (a plane shows
+ * a window of them), up to this (mode_config's max_width and max_height).
+ */
+#define FAKEDISP_FB_MAX_WIDTH 8192
+#define FAKEDISP_FB_MAX_HEIGHT 8192
 
-/* The primary plane and at most this many overlays (module parameter). */
+/*
+ * The primary plane, at most this many overlays (module parameter), and
+ * the cursor plane, in that order in fakedisp_device.planes.
+ */
 #define FAKEDISP_MAX_OVERLAYS 7
-#define FAKEDISP_MAX_PLANES (1 + FAKEDISP_MAX_OVERLAYS)
+#define FAKEDISP_MAX_PLANES (2 + FAKEDISP_MAX_OVERLAYS)
+/* The largest cursor (mode_config's cursor_width and cursor_height). */
+#define FAKEDISP_CURSOR_MAX 256
 
 extern unsigned int fakedisp_refresh_hz;
 extern unsigned int fakedisp_max_memory_mb;
@@ -174,7 +185,7 @@ struct fakedisp_plane_stats {
 /**
  * struct fakedisp_plane - one plane and the frames it scans out
  * @base: the DRM plane
- * @index: 0 for the primary plane, 1.. for the overlays
+ * @index: 0 for the primary plane, 1.. for the overlays, then the cursor
  * @staged: the frame this commit puts on the plane (NULL: none), set in
  *	    atomic_update and published for every plane at once in the
  *	    CRTC's atomic_flush, so that a vblank between two planes'
@@ -328,8 +339,8 @@ struct fakedisp_event {
  * struct fakedisp_device - one display (the module makes `devices` of them)
  * @drm: the DRM device (drm.dev: the faux or platform device it hangs on)
  * @index: which of the module's devices, 0..devices-1
- * @planes: the primary plane (index 0), then the overlays
- * @num_planes: 1 + the overlays
+ * @planes: the primary plane (index 0), the overlays, the cursor plane
+ * @num_planes: 2 + the overlays
  * @crtc: the only CRTC
  * @encoder: a virtual encoder between them
  * @connector: the always connected virtual connector

@@ -1,10 +1,12 @@
 #!/bin/bash
 # modetest (libdrm's own client) on fakedisp: the listing shows one always
 # connected virtual connector with its modes (1920x1080 preferred), one CRTC,
-# a primary plane and three overlay planes, all with XR24 AR24 NV12 YUYV;
-# then `modetest -s` sets 1920x1080 with a dumb buffer in each format,
-# `-s` with `-P` puts an overlay on top (fakedisp's debugfs "planes" shows
-# it where modetest placed it), and `-v` page-flips at the refresh rate.
+# a primary plane and three overlay planes, all with XR24 AR24 NV12 YUYV,
+# and a cursor plane with AR24; then `modetest -s` sets 1920x1080 with a
+# dumb buffer in each format, `-s` with `-P` puts an overlay on top
+# (fakedisp's debugfs "planes" shows it where modetest placed it), `-C`
+# moves a cursor over the screen (the legacy cursor ioctls, on the cursor
+# plane), and `-v` page-flips at the refresh rate.
 # The scanout must have read those frames.
 . "$DMABUF_SRC/tests/vm/lib.sh"
 set -u
@@ -21,8 +23,9 @@ for m in 640x480 1280x720 1920x1080 3840x2160; do
 done
 planes=$(echo "$out" | awk '/^Planes:/ { p = 1; next } /^[A-Z]/ { p = 0 } p && /^[0-9]+\t/ { print $1 }')
 nplanes=$(echo "$planes" | wc -w)
-[ "$nplanes" -eq 4 ] || fail "$nplanes planes listed, expected a primary and 3 overlays"
-[ "$(echo "$out" | grep -c "formats: XR24 AR24 NV12 YUYV")" -eq 4 ] || fail "plane formats"
+[ "$nplanes" -eq 5 ] || fail "$nplanes planes listed, expected a primary, 3 overlays and a cursor"
+[ "$(echo "$out" | grep -c "formats: XR24 AR24 NV12 YUYV")" -eq 4 ] &&
+	[ "$(echo "$out" | grep -c "formats: AR24$")" -eq 1 ] || fail "plane formats"
 overlay=$(echo "$planes" | sed -n 2p)
 pass "listing: connector $conn, CRTC $crtc, modes, planes $(echo $planes) and their formats"
 
@@ -55,6 +58,25 @@ echo "$line" | grep -q " pos=320x240+100+50 " || fail "overlay $overlay not at 3
 [ "$scanned" -gt 0 ] || fail "the overlay's frame was never read: $line"
 echo "$line" | grep -q " bad_stamp=0 bad_checksum=0 rewritten=0 " || fail "overlay: $line"
 pass "modetest -P $overlay@$crtc:320x240+100+50@XR24: on screen, read $scanned times"
+
+# -C: modetest makes an ARGB cursor of the size DRM_CAP_CURSOR_WIDTH and
+# _HEIGHT give (fakedisp's largest) and moves it with drmModeMoveCursor
+# until a key: the cursor plane shows it and the scanout reads it.
+modetest -M fakedisp -s "$conn@$crtc:1280x720@XR24" -C <"$fifo" >/tmp/modetest-C.out 2>&1 &
+mt=$!
+exec 3>"$fifo"
+line= scanned=0
+for _ in $(seq 100); do
+	line=$(grep " type=cursor " /sys/kernel/debug/fakedisp/planes)
+	scanned=$(echo "$line" | sed -n 's/.* pos=[0-9]*x[0-9]*+[0-9]*+[0-9]* .* scanned=\([0-9]*\).*/\1/p')
+	[ "${scanned:-0}" -gt 0 ] && break
+	sleep 0.2
+done
+exec 3>&-
+wait "$mt" || fail "modetest -C: $(cat /tmp/modetest-C.out)"
+[ "${scanned:-0}" -gt 0 ] || fail "the cursor was not on screen, or never read: $line"
+echo "$line" | grep -q " bad_stamp=0 bad_checksum=0 rewritten=0 " || fail "cursor: $line"
+pass "modetest -C: a cursor on the cursor plane ($(echo "$line" | sed 's/.* pos=\([^ ]*\) .*/\1/') visible), read $scanned times"
 rm -f "$fifo"
 
 # -v flips until stdin becomes readable and prints the flip rate every 60

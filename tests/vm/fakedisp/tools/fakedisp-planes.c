@@ -207,6 +207,10 @@ static void find_objects(void)
 	drmModePlaneResPtr pr = drmModeGetPlaneResources(card);
 	unsigned int overlays = 0;
 	for (uint32_t i = 0; pr && i < pr->count_planes && nplanes < MAX_PLANES; i++) {
+		/* The cursor plane is fakedisp-kms's (it is the last one). */
+		if (prop_value(pr->planes[i], DRM_MODE_OBJECT_PLANE, "type") ==
+		    DRM_PLANE_TYPE_CURSOR)
+			continue;
 		struct plane *p = &planes[nplanes++];
 		drmModePlanePtr mp = drmModeGetPlane(card, pr->planes[i]);
 		char formats[64] = "";
