@@ -118,11 +118,12 @@ static int cmp_zpos(const void *a, const void *b)
 /*
  * The CRC of the composed screen: @count frames (any order) on a @width x
  * @height mode. @row holds one output row (@width * FAKEDISP_COMPOSE_CPP
- * bytes): the output is never held whole, only fed to the CRC row by row.
+ * bytes): the output is never held whole, only fed to the CRC row by row,
+ * and copied into the writeback job @wb's buffer unless @wb is NULL.
  * Process context (it yields between rows).
  */
-u32 fakedisp_compose_crc(struct fakedisp_frame *const *frames,
-			 unsigned int count, u32 width, u32 height, u8 *row)
+u32 fakedisp_compose(struct fakedisp_frame *const *frames, unsigned int count,
+		     u32 width, u32 height, u8 *row, struct fakedisp_wb_job *wb)
 {
 	struct fakedisp_frame *sorted[FAKEDISP_MAX_PLANES];
 	size_t bytes = (size_t)width * FAKEDISP_COMPOSE_CPP;
@@ -145,6 +146,8 @@ u32 fakedisp_compose_crc(struct fakedisp_frame *const *frames,
 				  row + (size_t)f->dst_x * FAKEDISP_COMPOSE_CPP);
 		}
 		crc = crc32_le(crc, row, bytes);
+		if (wb)
+			memcpy(wb->rows + (size_t)y * wb->pitch, row, bytes);
 		if (!(y & 63))
 			cond_resched();
 	}

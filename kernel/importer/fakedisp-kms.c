@@ -129,7 +129,7 @@ static bool fakedisp_mode_offered(const struct drm_display_mode *mode)
 
 /* ---- connector and encoder ---- */
 
-static int fakedisp_conn_get_modes(struct drm_connector *connector)
+int fakedisp_conn_get_modes(struct drm_connector *connector)
 {
 	struct drm_display_mode *mode;
 	unsigned int i;
@@ -315,6 +315,10 @@ static void fakedisp_crtc_atomic_flush(struct drm_crtc *crtc,
 	crtc->state->event = NULL;
 	spin_lock_irq(&fd->scanout_lock);
 	fakedisp_scanout_commit_locked(fd, active);
+	if (fd->wb_queued) {
+		fd->wb_staged = fd->wb_queued;
+		fd->wb_queued = NULL;
+	}
 	if (event) {
 		spin_lock(&crtc->dev->event_lock);
 		if (active && drm_crtc_vblank_get(crtc) == 0)
@@ -724,6 +728,9 @@ int fakedisp_kms_init(struct fakedisp_device *fd)
 		return ret;
 	drm_connector_helper_add(&fd->connector, &fakedisp_conn_helper_funcs);
 	ret = drm_connector_attach_encoder(&fd->connector, &fd->encoder);
+	if (ret)
+		return ret;
+	ret = fakedisp_writeback_init(fd);
 	if (ret)
 		return ret;
 

@@ -234,7 +234,7 @@ void fakedisp_scanout_commit_locked(struct fakedisp_device *fd, bool active)
  */
 void fakedisp_scanout_off(struct fakedisp_device *fd)
 {
-	unsigned int i;
+	unsigned int i, jobs;
 
 	spin_lock_irq(&fd->scanout_lock);
 	for (i = 0; i < fd->num_planes; i++) {
@@ -250,7 +250,13 @@ void fakedisp_scanout_off(struct fakedisp_device *fd)
 	}
 	fd->mode_width = 0;
 	fd->mode_height = 0;
+	/* A writeback job not yet given to the worker will not be written. */
+	jobs = !!fd->wb_staged + !!fd->wb_ready;
+	fd->wb_staged = NULL;
+	fd->wb_ready = NULL;
 	spin_unlock_irq(&fd->scanout_lock);
+	while (jobs--)
+		fakedisp_wb_complete(fd, -ECANCELED);
 }
 
 /* The CRTC goes on with @mode at DRM vblank count @vblank. */
@@ -325,6 +331,11 @@ bool fakedisp_scanout_flip_locked(struct fakedisp_device *fd)
 	}
 	if (flipped)
 		fd->flips++;
+	/* The writeback job flushed with this vblank's frames. */
+	if (fd->wb_staged && !fd->wb_ready) {
+		fd->wb_ready = fd->wb_staged;
+		fd->wb_staged = NULL;
+	}
 	return released;
 }
 
@@ -356,10 +367,10 @@ bool fakedisp_scanout_vblank_locked(struct fakedisp_device *fd, u64 vblank,
 			any = true;
 		}
 	}
-	/* An empty screen is read only for its CRC (black). */
+	/* An empty screen is read only for its CRC and writeback (black). */
 	if (any)
 		fd->stats.vblanks += count;
-	else if (!fd->crc_enabled)
+	else if (!fd->crc_enabled && !fd->wb_ready)
 		return false;
 	if (fd->pending_set) {
 		if (pending->flips == fd->flips) {
@@ -379,6 +390,8 @@ bool fakedisp_scanout_vblank_locked(struct fakedisp_device *fd, u64 vblank,
 		kref_get(&frame->ref);
 		pending->frames[pending->count++] = frame;
 	}
+	pending->wb = fd->wb_ready;
+	fd->wb_ready = NULL;
 	pending->width = fd->mode_width;
 	pending->height = fd->mode_height;
 	pending->flips = fd->flips;
@@ -534,10 +547,10 @@ void fakedisp_scanout_work(struct work_struct *work)
 		bracketed[i] = cpu_access_begin(fd, screen.frames[i]);
 		verdicts[i] = check_stamp(screen.frames[i], &seqs[i]);
 	}
-	if (crc_on)
-		crc = fakedisp_compose_crc(screen.frames, screen.count,
-					   screen.width, screen.height,
-					   fd->compose_row);
+	if (crc_on || screen.wb)
+		crc = fakedisp_compose(screen.frames, screen.count,
+				       screen.width, screen.height,
+				       fd->compose_row, screen.wb);
 	for (i = 0; i < screen.count; i++)
 		cpu_access_end(screen.frames[i], bracketed[i]);
 	dt = ktime_get_ns() - t0;
@@ -580,6 +593,8 @@ void fakedisp_scanout_work(struct work_struct *work)
 		fd->stats.crc_entries += added;
 		spin_unlock_irq(&fd->scanout_lock);
 	}
+	if (screen.wb)
+		fakedisp_wb_complete(fd, 0);
 	for (i = 0; i < screen.count; i++)
 		fakedisp_frame_put(screen.frames[i]);
 }

@@ -11,6 +11,8 @@
  *   fakedisp-gem.c      the buffer object: dumb buffers, mmap, export
  *   fakedisp-scanout.c  the frames on screen: flips, stamp checks, CRC entries
  *   fakedisp-compose.c  the planes blended as a display shows them, its CRC
+ *   fakedisp-writeback.c the writeback connector: the blend into a client's
+ *                       buffer
  *   fakedisp-fence.c    the bound on a commit's wait for its in-fences
  *   fakedisp-debugfs.c  buffers, counters and the event log in debugfs
  */
@@ -32,6 +34,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_plane.h>
 #include <drm/drm_rect.h>
+#include <drm/drm_writeback.h>
 
 #define FAKEDISP_NAME "fakedisp"
 #define FAKEDISP_DESC "Virtual display that imports dma-bufs and checks every frame"
@@ -214,6 +217,19 @@ static inline struct fakedisp_plane *to_fakedisp_plane(struct drm_plane *plane)
 }
 
 /**
+ * struct fakedisp_wb_job - a writeback job's buffer, as the worker writes it
+ *	(drm_writeback_job.priv, fakedisp-writeback.c)
+ * @bo: the buffer of the job's framebuffer; we hold a vmap reference
+ * @rows: CPU address of its first row (mapping + the framebuffer's offset)
+ * @pitch: bytes from one row to the next
+ */
+struct fakedisp_wb_job {
+	struct fakedisp_bo *bo;
+	u8 *rows;
+	u32 pitch;
+};
+
+/**
  * struct fakedisp_screen - what the worker reads: the frames on screen at
  *	one vblank, and the vblanks the read stands for
  * @frames: a reference on the frame of each plane that had one, by plane
@@ -224,9 +240,11 @@ static inline struct fakedisp_plane *to_fakedisp_plane(struct drm_plane *plane)
  *	   frames are still on screen
  * @first: first vblank covered
  * @last: last vblank covered
+ * @wb: the writeback job to write this screen into, NULL if none
  */
 struct fakedisp_screen {
 	struct fakedisp_frame *frames[FAKEDISP_MAX_PLANES];
+	struct fakedisp_wb_job *wb;
 	unsigned int count;
 	u32 width;
 	u32 height;
@@ -344,6 +362,13 @@ struct fakedisp_event {
  * @crtc: the only CRTC
  * @encoder: a virtual encoder between them
  * @connector: the always connected virtual connector
+ * @wb: the writeback connector (fakedisp-writeback.c)
+ * @wb_queued: the job the commit tail queued, for the CRTC's atomic_flush
+ * @wb_staged: the job flushed with a commit's frames, for the next vblank
+ *	       (scanout_lock)
+ * @wb_ready: the job of the screen that vblank latched, for the worker's
+ *	      next read (scanout_lock)
+ * @wb_jobs: writeback jobs queued and not yet completed (0 or 1)
  * @vblank_timer: fires once per refresh period while the CRTC is on
  * @period_ns: the refresh period, from the mode's timings
  * @vblank_time: expiry of the last tick, the vblank timestamp
@@ -395,6 +420,11 @@ struct fakedisp_device {
 	struct drm_crtc crtc;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
+	struct drm_writeback_connector wb;
+	struct fakedisp_wb_job *wb_queued;
+	struct fakedisp_wb_job *wb_staged;
+	struct fakedisp_wb_job *wb_ready;
+	atomic_t wb_jobs;
 
 	struct hrtimer vblank_timer;
 	ktime_t period_ns;
@@ -441,6 +471,7 @@ static inline struct fakedisp_device *to_fakedisp(struct drm_device *drm)
 
 /* fakedisp-kms.c */
 int fakedisp_kms_init(struct fakedisp_device *fd);
+int fakedisp_conn_get_modes(struct drm_connector *connector);
 struct drm_framebuffer *
 fakedisp_fb_create_checked(struct drm_device *dev, struct drm_file *file,
 			   const struct drm_format_info *info,
@@ -488,8 +519,12 @@ void fakedisp_fences_teardown(struct fakedisp_device *fd);
 
 /* fakedisp-compose.c */
 #define FAKEDISP_COMPOSE_CPP 4
-u32 fakedisp_compose_crc(struct fakedisp_frame *const *frames,
-			 unsigned int count, u32 width, u32 height, u8 *row);
+u32 fakedisp_compose(struct fakedisp_frame *const *frames, unsigned int count,
+		     u32 width, u32 height, u8 *row, struct fakedisp_wb_job *wb);
+
+/* fakedisp-writeback.c */
+int fakedisp_writeback_init(struct fakedisp_device *fd);
+void fakedisp_wb_complete(struct fakedisp_device *fd, int status);
 
 /* fakedisp-debugfs.c */
 void fakedisp_event(struct fakedisp_device *fd, const char *type,

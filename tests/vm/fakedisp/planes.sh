@@ -42,9 +42,9 @@ for bad in devices=0 devices=5 overlays=8; do
 done
 insmod "$ko" devices=3 overlays=0 || fail "insmod fakedisp devices=3 overlays=0"
 for d in fakedisp fakedisp.1 fakedisp.2; do
-	grep -qx "planes: 1" "/sys/kernel/debug/$d/scanout" || fail "$d: not one plane"
+	grep -qx "planes: 2" "/sys/kernel/debug/$d/scanout" || fail "$d: not a primary and a cursor plane"
 done
 [ "$(modetest -M fakedisp -p | grep -c 'formats: XR24 AR24 NV12 YUYV')" -eq 1 ] ||
 	fail "overlays=0: modetest lists more than the primary plane"
 expect_rmmod fakedisp
-pass "devices=3 overlays=0: three displays of one plane each; rmmod"
+pass "devices=3 overlays=0: three displays of a primary and a cursor plane each; rmmod"

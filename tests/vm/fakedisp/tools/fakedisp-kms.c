@@ -30,6 +30,11 @@
  *            (black where no plane is)
  *   crc-rate one CRC entry per vblank, with planes and with none: over about
  *            a second, the entries' frame numbers have no gap
+ *   writeback the writeback connector (XR24): the screen of an XR24 frame,
+ *            and of an NV12 frame under the cursor, written into a client's
+ *            buffer, its out-fence signalled, every row equal to
+ *            lib/compose's blend and its CRC to fakedisp's; a buffer of
+ *            another size, or NV12: EINVAL
  * Usage: fakedisp-kms [CHECK...]   (no CHECK: all of them, in this order)
  */
 #include <errno.h>
@@ -869,12 +874,140 @@ static void check_crc_rate(void)
 	free_buffer(&b);
 }
 
+/* One commit of @pl in mode 0 with the writeback connector @wb on the
+ * CRTC, writing into @fb (0: detached); its out-fence into @fence. */
+static int commit_wb(const struct placement pl[NPLANES], uint32_t wb, const uint32_t *wb_props,
+		     uint32_t fb, int32_t *fence, uint32_t flags)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	int ret;
+
+	drmModeAtomicAddProperty(req, conn_id, conn_crtc_prop, crtc_id);
+	drmModeAtomicAddProperty(req, crtc_id, mode_prop, mode_blob[0]);
+	drmModeAtomicAddProperty(req, crtc_id, active_prop, 1);
+	for (int k = 0; k < NPLANES; k++)
+		add_plane(req, k, &pl[k]);
+	drmModeAtomicAddProperty(req, wb, wb_props[0], fb ? crtc_id : 0);
+	if (fb) {
+		drmModeAtomicAddProperty(req, wb, wb_props[1], fb);
+		drmModeAtomicAddProperty(req, wb, wb_props[2], (uint64_t)(uintptr_t)fence);
+	}
+	ret = drmModeAtomicCommit(card, req, flags | DRM_MODE_ATOMIC_ALLOW_MODESET, NULL);
+	drmModeAtomicFree(req);
+	return ret ? -errno : 0;
+}
+
+static void check_writeback(void)
+{
+	CHECK(!drmSetClientCap(card, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1),
+	      "DRM_CLIENT_CAP_WRITEBACK_CONNECTORS: %s", strerror(errno));
+	drmModeResPtr res = drmModeGetResources(card);
+	uint32_t wb = 0;
+	for (int i = 0; res && i < res->count_connectors; i++) {
+		drmModeConnectorPtr c = drmModeGetConnector(card, res->connectors[i]);
+
+		if (c && c->connector_type == DRM_MODE_CONNECTOR_WRITEBACK)
+			wb = c->connector_id;
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	CHECK(wb, "no writeback connector");
+	uint64_t formats_blob = 0;
+	uint32_t wb_props[3] = {
+		prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL),
+		prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", NULL),
+		prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR", NULL),
+	};
+	prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_PIXEL_FORMATS", &formats_blob);
+	drmModePropertyBlobPtr blob = drmModeGetPropertyBlob(card, (uint32_t)formats_blob);
+	CHECK(blob && blob->length == 4 && *(uint32_t *)blob->data == DRM_FORMAT_XRGB8888,
+	      "WRITEBACK_PIXEL_FORMATS is not XR24 alone");
+	drmModeFreePropertyBlob(blob);
+	printf("ok: writeback connector %u, WRITEBACK_PIXEL_FORMATS XR24\n", wb);
+
+	struct buffer out = make_buffer(DRM_FORMAT_XRGB8888, 640, 480, false);
+	struct buffer xr = make_buffer(DRM_FORMAT_XRGB8888, 640, 480, false);
+	struct buffer nv = make_buffer(DRM_FORMAT_NV12, 640, 480, false);
+	struct buffer cur = make_buffer(DRM_FORMAT_ARGB8888, 64, 64, false);
+	uint8_t *want = malloc(640 * 480 * DI_COMPOSE_CPP);
+	CHECK(want, "out of memory");
+	fill_picture(&xr);
+	fill_picture(&nv);
+	fill_cursor(&cur);
+	/* Lines 100 and 101 made unlike the rest, so a row off shows. */
+	memset(plane_data(&xr, 0) + 100 * xr.pitches[0], 0x20, 640 * 4);
+	memset(plane_data(&nv, 0) + 100 * nv.pitches[0], 0xe0, 2 * nv.pitches[0]);
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct placement pl[NPLANES] = { full(pass ? &nv : &xr, 0) };
+		const char *what = pass ? "NV12 with the cursor" : "XR24";
+		int32_t fence = -1;
+
+		if (pass)
+			pl[CURSOR] = (struct placement){ .buf = &cur, .w = 64, .h = 64, .x = 300,
+							 .y = 200 };
+		memset(plane_data(&out, 0), 0x77, out.sizes[0]);
+		int ret = commit_wb(pl, wb, wb_props, out.fb, &fence, 0);
+		CHECK(!ret, "writeback of %s: %s", what, strerror(-ret));
+		CHECK(fence >= 0, "writeback of %s: no out-fence", what);
+		struct pollfd p = { .fd = fence, .events = POLLIN };
+		CHECK(poll(&p, 1, 5000) == 1, "writeback of %s: the out-fence did not signal in 5 s",
+		      what);
+		close(fence);
+
+		struct di_compose_plane cp[2] = {
+			{ .fourcc = pl[0].buf->fourcc,
+			  .data = { plane_data(pl[0].buf, 0), plane_data(pl[0].buf, 1) },
+			  .pitches = { pl[0].buf->pitches[0], pl[0].buf->pitches[1] },
+			  .dst_w = 640,
+			  .dst_h = 480 },
+			{ .fourcc = DRM_FORMAT_ARGB8888,
+			  .data = { plane_data(&cur, 0) },
+			  .pitches = { cur.pitches[0] },
+			  .dst_x = 300,
+			  .dst_y = 200,
+			  .dst_w = 64,
+			  .dst_h = 64,
+			  .zpos = 2 },
+		};
+		CHECK(!di_compose(cp, pass ? 2 : 1, want, 640, 480), "di_compose");
+		for (uint32_t y = 0; y < 480; y++)
+			CHECK(!memcmp(plane_data(&out, 0) + (size_t)y * out.pitches[0],
+				      want + (size_t)y * 640 * 4, 640 * 4),
+			      "writeback of %s: row %u differs from what is shown", what, y);
+		expect_crc(di_crc32(0, want, 640 * 480 * 4), 0, what);
+		printf("ok: writeback of %s: every row as lib/compose blends the screen, its CRC "
+		       "fakedisp's\n",
+		       what);
+	}
+
+	/* Refusals: the wrong size, the wrong format. */
+	struct placement pl[NPLANES] = { full(&xr, 0) };
+	struct buffer small = make_buffer(DRM_FORMAT_XRGB8888, 320, 240, false);
+	int32_t fence = -1;
+	CHECK(commit_wb(pl, wb, wb_props, small.fb, &fence, DRM_MODE_ATOMIC_TEST_ONLY) == -EINVAL,
+	      "a 320x240 writeback buffer on a 640x480 mode accepted");
+	CHECK(commit_wb(pl, wb, wb_props, nv.fb, &fence, DRM_MODE_ATOMIC_TEST_ONLY) == -EINVAL,
+	      "an NV12 writeback buffer accepted");
+	printf("ok: a writeback buffer of another size than the mode, or NV12: EINVAL\n");
+	CHECK(!commit_wb(pl, wb, wb_props, 0, NULL, 0), "detaching the writeback: %s",
+	      strerror(errno));
+	CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
+	free(want);
+	free_buffer(&small);
+	free_buffer(&out);
+	free_buffer(&xr);
+	free_buffer(&nv);
+	free_buffer(&cur);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
 } checks[] = {
 	{ "dumb", check_dumb },	    { "max", check_max },	{ "getfb", check_getfb },
 	{ "crc", check_crc },	    { "toggle", check_toggle }, { "crc-rate", check_crc_rate },
+	{ "writeback", check_writeback },
 };
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
