@@ -58,14 +58,29 @@
 #include "fakedisp-debugfs.h"
 #include "test-check.h"
 
-enum { PRIMARY, OVERLAY, CURSOR, NPLANES };
-static const char *const plane_names[NPLANES] = { "primary", "overlay", "cursor" };
+enum {
+	PRIMARY,
+	OVERLAY,
+	CURSOR,
+	NPLANES
+};
+static const char *const plane_names[NPLANES] = {"primary", "overlay", "cursor"};
 
-enum { P_FB_ID, P_CRTC_ID, P_SRC_X, P_SRC_Y, P_SRC_W, P_SRC_H, P_CRTC_X, P_CRTC_Y, P_CRTC_W,
-       P_CRTC_H, P_COUNT };
-static const char *const plane_props[P_COUNT] = { "FB_ID",  "CRTC_ID", "SRC_X",	 "SRC_Y",
-						  "SRC_W",  "SRC_H",   "CRTC_X", "CRTC_Y",
-						  "CRTC_W", "CRTC_H" };
+enum {
+	P_FB_ID,
+	P_CRTC_ID,
+	P_SRC_X,
+	P_SRC_Y,
+	P_SRC_W,
+	P_SRC_H,
+	P_CRTC_X,
+	P_CRTC_Y,
+	P_CRTC_W,
+	P_CRTC_H,
+	P_COUNT
+};
+static const char *const plane_props[P_COUNT] = {"FB_ID", "CRTC_ID", "SRC_X",  "SRC_Y",	 "SRC_W",
+						 "SRC_H", "CRTC_X",  "CRTC_Y", "CRTC_W", "CRTC_H"};
 
 static int card = -1, minor = -1;
 static char dri_dir[64];
@@ -151,7 +166,7 @@ static void setup(void)
 	CHECK(card >= 0, "no fakedisp card");
 	snprintf(dri_dir, sizeof(dri_dir), "/sys/kernel/debug/dri/%d", minor);
 	CHECK(!drmSetClientCap(card, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) &&
-		      !drmSetClientCap(card, DRM_CLIENT_CAP_ATOMIC, 1),
+		  !drmSetClientCap(card, DRM_CLIENT_CAP_ATOMIC, 1),
 	      "atomic client caps: %s", strerror(errno));
 
 	drmModeResPtr res = drmModeGetResources(card);
@@ -166,7 +181,7 @@ static void setup(void)
 	cursor_h = cap(DRM_CAP_CURSOR_HEIGHT);
 
 	drmModeConnectorPtr conn = drmModeGetConnector(card, conn_id);
-	static const uint16_t want[2][2] = { { 640, 480 }, { 800, 600 } };
+	static const uint16_t want[2][2] = {{640, 480}, {800, 600}};
 	for (int m = 0; m < 2; m++) {
 		bool found = false;
 		for (int i = 0; conn && i < conn->count_modes && !found; i++) {
@@ -191,16 +206,16 @@ static void setup(void)
 		uint64_t type = 0;
 
 		prop_id(pr->planes[i], DRM_MODE_OBJECT_PLANE, "type", &type);
-		int k = type == DRM_PLANE_TYPE_PRIMARY ? PRIMARY :
-			type == DRM_PLANE_TYPE_CURSOR  ? CURSOR :
-							 OVERLAY;
+		int k = type == DRM_PLANE_TYPE_PRIMARY	? PRIMARY
+			: type == DRM_PLANE_TYPE_CURSOR ? CURSOR
+							: OVERLAY;
 		if (plane_id[k])
 			continue;
 		plane_id[k] = pr->planes[i];
 		plane_index[k] = i;
 		for (int p = 0; p < P_COUNT; p++)
 			plane_prop[k][p] =
-				prop_id(plane_id[k], DRM_MODE_OBJECT_PLANE, plane_props[p], NULL);
+			    prop_id(plane_id[k], DRM_MODE_OBJECT_PLANE, plane_props[p], NULL);
 	}
 	drmModeFreePlaneResources(pr);
 	for (int k = 0; k < NPLANES; k++)
@@ -224,8 +239,8 @@ static void setup(void)
 static int dumb(uint32_t w, uint32_t h, uint32_t bpp, uint32_t *handle, uint32_t *pitch,
 		size_t *size, uint8_t **map)
 {
-	struct drm_mode_create_dumb c = { .width = w, .height = h, .bpp = bpp };
-	struct drm_mode_map_dumb m = { 0 };
+	struct drm_mode_create_dumb c = {.width = w, .height = h, .bpp = bpp};
+	struct drm_mode_map_dumb m = {0};
 
 	if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &c))
 		return -errno;
@@ -242,7 +257,7 @@ static int dumb(uint32_t w, uint32_t h, uint32_t bpp, uint32_t *handle, uint32_t
 
 static void dumb_destroy(uint32_t handle, uint8_t *map, size_t size)
 {
-	struct drm_mode_destroy_dumb d = { .handle = handle };
+	struct drm_mode_destroy_dumb d = {.handle = handle};
 
 	munmap(map, size);
 	CHECK(!drmIoctl(card, DRM_IOCTL_MODE_DESTROY_DUMB, &d), "DESTROY_DUMB: %s",
@@ -254,9 +269,9 @@ static void dumb_destroy(uint32_t handle, uint8_t *map, size_t size)
  * after luma), or with @two_bufs, NV12 as a luma buffer and a chroma one. */
 static struct buffer make_buffer(uint32_t fourcc, uint32_t w, uint32_t h, bool two_bufs)
 {
-	struct buffer b = { .fourcc = fourcc, .width = w, .height = h, .nbufs = 1 };
-	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 }, bpp = 32, rows = h;
-	uint64_t mod[4] = { DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_LINEAR };
+	struct buffer b = {.fourcc = fourcc, .width = w, .height = h, .nbufs = 1};
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0}, bpp = 32, rows = h;
+	uint64_t mod[4] = {DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_LINEAR};
 
 	if (fourcc == DRM_FORMAT_YUYV)
 		bpp = 16;
@@ -281,8 +296,8 @@ static struct buffer make_buffer(uint32_t fourcc, uint32_t w, uint32_t h, bool t
 		pitches[i] = b.pitches[i];
 		offsets[i] = b.offsets[i];
 	}
-	CHECK(!drmModeAddFB2WithModifiers(card, w, h, fourcc, handles, pitches, offsets, mod,
-					  &b.fb, DRM_MODE_FB_MODIFIERS),
+	CHECK(!drmModeAddFB2WithModifiers(card, w, h, fourcc, handles, pitches, offsets, mod, &b.fb,
+					  DRM_MODE_FB_MODIFIERS),
 	      "ADDFB2 %.4s %ux%u: %s", (const char *)&fourcc, w, h, strerror(errno));
 	return b;
 }
@@ -321,8 +336,8 @@ static void fill_picture(struct buffer *b)
 			for (uint32_t x = 0; x < w; x++) {
 				nv12_picture(x, y, w, h, &yv, &u, &v);
 				plane_data(b, 0)[(size_t)y * b->pitches[0] + x] = yv;
-				uint8_t *c = plane_data(b, 1) + (size_t)(y / 2) * b->pitches[1] +
-					     (x & ~1u);
+				uint8_t *c =
+				    plane_data(b, 1) + (size_t)(y / 2) * b->pitches[1] + (x & ~1u);
 				c[0] = u;
 				c[1] = v;
 			}
@@ -332,8 +347,8 @@ static void fill_picture(struct buffer *b)
 		for (uint32_t y = 0; y < h; y++)
 			for (uint32_t x = 0; x < w; x++) {
 				nv12_picture(x, y, w, h, &yv, &u, &v);
-				uint8_t *s = plane_data(b, 0) + (size_t)y * b->pitches[0] +
-					     (x & ~1u) * 2;
+				uint8_t *s =
+				    plane_data(b, 0) + (size_t)y * b->pitches[0] + (x & ~1u) * 2;
 				s[(x & 1) * 2] = yv;
 				s[1] = u;
 				s[3] = v;
@@ -344,11 +359,11 @@ static void fill_picture(struct buffer *b)
 	struct buffer n = make_buffer(DRM_FORMAT_NV12, w, h, false);
 	uint8_t *out = malloc((size_t)w * h * DI_COMPOSE_CPP);
 	struct di_compose_plane p = {
-		.fourcc = DRM_FORMAT_NV12,
-		.data = { plane_data(&n, 0), plane_data(&n, 1) },
-		.pitches = { n.pitches[0], n.pitches[1] },
-		.dst_w = w,
-		.dst_h = h,
+	    .fourcc = DRM_FORMAT_NV12,
+	    .data = {plane_data(&n, 0), plane_data(&n, 1)},
+	    .pitches = {n.pitches[0], n.pitches[1]},
+	    .dst_w = w,
+	    .dst_h = h,
 	};
 
 	fill_picture(&n);
@@ -422,8 +437,7 @@ static int commit(const struct placement pl[NPLANES], int mode, uint32_t flags)
 
 static bool flipped;
 
-static void flip_handler(int fd, unsigned int seq, unsigned int sec, unsigned int usec,
-			 void *data)
+static void flip_handler(int fd, unsigned int seq, unsigned int sec, unsigned int usec, void *data)
 {
 	(void)fd, (void)seq, (void)sec, (void)usec, (void)data;
 	flipped = true;
@@ -432,12 +446,12 @@ static void flip_handler(int fd, unsigned int seq, unsigned int sec, unsigned in
 /* Waits up to 3 s for the page-flip event of the last commit. */
 static bool wait_event(void)
 {
-	drmEventContext ev = { .version = 2, .page_flip_handler = flip_handler };
+	drmEventContext ev = {.version = 2, .page_flip_handler = flip_handler};
 	uint64_t deadline = now_ms() + 3000;
 
 	flipped = false;
 	while (!flipped && now_ms() < deadline) {
-		struct pollfd p = { .fd = card, .events = POLLIN };
+		struct pollfd p = {.fd = card, .events = POLLIN};
 
 		if (poll(&p, 1, 100) > 0)
 			drmHandleEvent(card, &ev);
@@ -476,17 +490,17 @@ static uint32_t expected_crc(const struct placement pl[NPLANES], uint32_t w, uin
 		if (!b)
 			continue;
 		cp[n++] = (struct di_compose_plane){
-			.fourcc = b->fourcc,
-			.data = { plane_data(b, 0),
-				  b->fourcc == DRM_FORMAT_NV12 ? plane_data(b, 1) : NULL },
-			.pitches = { b->pitches[0], b->pitches[1] },
-			.src_x = pl[k].src_x,
-			.src_y = pl[k].src_y,
-			.dst_x = pl[k].x,
-			.dst_y = pl[k].y,
-			.dst_w = pl[k].w,
-			.dst_h = pl[k].h,
-			.zpos = k,
+		    .fourcc = b->fourcc,
+		    .data = {plane_data(b, 0),
+			     b->fourcc == DRM_FORMAT_NV12 ? plane_data(b, 1) : NULL},
+		    .pitches = {b->pitches[0], b->pitches[1]},
+		    .src_x = pl[k].src_x,
+		    .src_y = pl[k].src_y,
+		    .dst_x = pl[k].x,
+		    .dst_y = pl[k].y,
+		    .dst_w = pl[k].w,
+		    .dst_h = pl[k].h,
+		    .zpos = k,
 		};
 	}
 	CHECK(!di_compose_crc(cp, n, w, h, &crc), "di_compose_crc");
@@ -505,8 +519,8 @@ static void expect_crc(uint32_t want, uint32_t never, const char *what)
 
 	crc_start();
 	while (good < 3) {
-		CHECK(now_ms() < deadline, "%s: no 3 CRC entries 0x%08x in a row (last 0x%08x)", what,
-		      want, crc);
+		CHECK(now_ms() < deadline, "%s: no 3 CRC entries 0x%08x in a row (last 0x%08x)",
+		      what, want, crc);
 		if (!crc_read(crc_fd, &frame, &crc)) {
 			usleep(5000);
 			continue;
@@ -521,15 +535,15 @@ static void expect_crc(uint32_t want, uint32_t never, const char *what)
 
 static struct placement full(const struct buffer *b, int mode)
 {
-	return (struct placement){ .buf = b, .w = modes[mode].hdisplay, .h = modes[mode].vdisplay };
+	return (struct placement){.buf = b, .w = modes[mode].hdisplay, .h = modes[mode].vdisplay};
 }
 
 /* ---- the checks ---- */
 
 static void check_dumb(void)
 {
-	static const uint32_t bpps[] = { 1, 2, 4, 8, 10, 12, 15, 16, 24, 30, 32, 64 };
-	static const uint32_t widths[] = { 640, 333 };
+	static const uint32_t bpps[] = {1, 2, 4, 8, 10, 12, 15, 16, 24, 30, 32, 64};
+	static const uint32_t widths[] = {640, 333};
 	char list[128] = "";
 
 	for (size_t i = 0; i < sizeof(bpps) / sizeof(bpps[0]); i++) {
@@ -542,7 +556,7 @@ static void check_dumb(void)
 
 			CHECK(!ret, "CREATE_DUMB %ux%u bpp %u: %s", w, h, bpp, strerror(-ret));
 			CHECK(pitch >= min_pitch && pitch % 64 == 0 && size >= (size_t)pitch * h &&
-				      size % 4096 == 0,
+				  size % 4096 == 0,
 			      "bpp %u: pitch %u size %zu for %ux%u", bpp, pitch, size, w, h);
 			/* Every byte is ours to write and reads back. */
 			memset(map, 0xa5, size);
@@ -569,10 +583,10 @@ static void check_dumb(void)
 	       max_w, max_h);
 
 	/* The formats fakedisp shows, from dumb buffers as clients make them. */
-	static const uint32_t fourccs[] = { DRM_FORMAT_XRGB8888, DRM_FORMAT_NV12, DRM_FORMAT_YUYV };
+	static const uint32_t fourccs[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_NV12, DRM_FORMAT_YUYV};
 	for (size_t i = 0; i < 3; i++) {
 		struct buffer b = make_buffer(fourccs[i], 640, 480, false);
-		struct placement pl[NPLANES] = { full(&b, 0) };
+		struct placement pl[NPLANES] = {full(&b, 0)};
 
 		fill_picture(&b);
 		CHECK(!commit(pl, 0, 0), "showing a dumb %.4s: %s", (const char *)&fourccs[i],
@@ -591,22 +605,23 @@ static void check_max(void)
 	uint32_t w = (uint32_t)max_w, h = (uint32_t)max_h;
 	struct buffer b = make_buffer(DRM_FORMAT_XRGB8888, w, h, false);
 	/* The mode shows the bottom right corner: draw something there. */
-	struct placement pl[NPLANES] = { { .buf = &b, .src_x = w - 640, .src_y = h - 480,
-					   .w = 640, .h = 480 } };
+	struct placement pl[NPLANES] = {
+	    {.buf = &b, .src_x = w - 640, .src_y = h - 480, .w = 640, .h = 480}};
 
 	for (uint32_t y = h - 480; y < h; y++)
 		for (uint32_t x = w - 640; x < w; x++)
 			memcpy(plane_data(&b, 0) + (size_t)y * b.pitches[0] + x * 4,
-			       &(uint32_t){ x * 2654435761u ^ y * 40503u }, 4);
+			       &(uint32_t){x * 2654435761u ^ y * 40503u}, 4);
 	CHECK(!commit(pl, 0, 0), "showing the %ux%u framebuffer: %s", w, h, strerror(errno));
-	expect_crc(expected_crc(pl, 640, 480), 0, "the largest framebuffer, its bottom right shown");
+	expect_crc(expected_crc(pl, 640, 480), 0,
+		   "the largest framebuffer, its bottom right shown");
 	CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
 
-	uint32_t handles[4] = { b.handles[0] }, pitches[4] = { b.pitches[0] }, offsets[4] = { 0 };
+	uint32_t handles[4] = {b.handles[0]}, pitches[4] = {b.pitches[0]}, offsets[4] = {0};
 	uint32_t fb;
 	CHECK(drmModeAddFB2(card, w + 1, 16, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb,
 			    0) &&
-		      errno == EINVAL,
+		  errno == EINVAL,
 	      "ADDFB2 %u wide: not EINVAL (%s)", w + 1, strerror(errno));
 	free_buffer(&b);
 	printf("ok: a %ux%u XR24 framebuffer (%zu MiB) created and shown; %u wide: EINVAL\n", w, h,
@@ -621,14 +636,14 @@ static void expect_getfb2(const struct buffer *b, const char *what)
 
 	CHECK(f, "GETFB2 %s: %s", what, strerror(errno));
 	CHECK(f->width == b->width && f->height == b->height && f->pixel_format == b->fourcc &&
-		      f->modifier == DRM_FORMAT_MOD_LINEAR && (f->flags & DRM_MODE_FB_MODIFIERS),
+		  f->modifier == DRM_FORMAT_MOD_LINEAR && (f->flags & DRM_MODE_FB_MODIFIERS),
 	      "GETFB2 %s: %ux%u %.4s modifier 0x%" PRIx64 " flags %u", what, f->width, f->height,
 	      (const char *)&f->pixel_format, f->modifier, f->flags);
 	for (int i = 0; i < 4; i++) {
 		bool used = i < planes;
 
 		CHECK(used == !!f->handles[i] && f->pitches[i] == (used ? b->pitches[i] : 0) &&
-			      f->offsets[i] == (used ? b->offsets[i] : 0),
+			  f->offsets[i] == (used ? b->offsets[i] : 0),
 		      "GETFB2 %s plane %d: handle %u pitch %u offset %u", what, i, f->handles[i],
 		      f->pitches[i], f->offsets[i]);
 	}
@@ -637,11 +652,12 @@ static void expect_getfb2(const struct buffer *b, const char *what)
 	      "GETFB2 %s: handles %u and %u for %u buffer(s)", what, f->handles[0], f->handles[1],
 	      b->nbufs);
 	for (int i = 0; i < planes; i++) {
-		struct drm_mode_map_dumb m = { .handle = f->handles[i] };
+		struct drm_mode_map_dumb m = {.handle = f->handles[i]};
 		int buf = b->nbufs == 2 ? i : 0;
 		uint8_t *map;
 
-		CHECK(!drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &m), "MAP_DUMB: %s", strerror(errno));
+		CHECK(!drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &m), "MAP_DUMB: %s",
+		      strerror(errno));
 		map = mmap(NULL, b->sizes[buf], PROT_READ | PROT_WRITE, MAP_SHARED, card,
 			   (off_t)m.offset);
 		CHECK(map != MAP_FAILED, "mmap GETFB2's handle: %s", strerror(errno));
@@ -664,7 +680,7 @@ static void check_getfb(void)
 
 	drmModeFBPtr f = drmModeGetFB(card, x.fb);
 	CHECK(f && f->width == 320 && f->height == 240 && f->pitch == x.pitches[0] &&
-		      f->bpp == 32 && f->depth == 24 && f->handle,
+		  f->bpp == 32 && f->depth == 24 && f->handle,
 	      "GETFB XR24: %s", f ? "wrong fields" : strerror(errno));
 	drmCloseBufferHandle(card, f->handle);
 	drmModeFreeFB(f);
@@ -694,9 +710,9 @@ static void check_crc(void)
 		bool two_bufs;
 		const char *name;
 	} kinds[] = {
-		{ DRM_FORMAT_XRGB8888, false, "XR24" },		  { DRM_FORMAT_ARGB8888, false, "AR24" },
-		{ DRM_FORMAT_NV12, false, "NV12" },		  { DRM_FORMAT_NV12, true, "NV12 (2 buffers)" },
-		{ DRM_FORMAT_YUYV, false, "YUYV" },
+	    {DRM_FORMAT_XRGB8888, false, "XR24"}, {DRM_FORMAT_ARGB8888, false, "AR24"},
+	    {DRM_FORMAT_NV12, false, "NV12"},	  {DRM_FORMAT_NV12, true, "NV12 (2 buffers)"},
+	    {DRM_FORMAT_YUYV, false, "YUYV"},
 	};
 	struct buffer bufs[5];
 	uint32_t crc0 = 0;
@@ -704,7 +720,7 @@ static void check_crc(void)
 	for (size_t i = 0; i < 5; i++) {
 		bufs[i] = make_buffer(kinds[i].fourcc, 640, 480, kinds[i].two_bufs);
 		fill_picture(&bufs[i]);
-		struct placement pl[NPLANES] = { full(&bufs[i], 0) };
+		struct placement pl[NPLANES] = {full(&bufs[i], 0)};
 		uint32_t crc = expected_crc(pl, 640, 480);
 
 		CHECK(!i || crc == crc0, "lib/compose: %s gives 0x%08x, XR24 0x%08x", kinds[i].name,
@@ -721,7 +737,7 @@ static void check_crc(void)
 	/* The negative control: one pixel changed, another CRC. */
 	uint8_t *px = plane_data(&bufs[0], 0) + 200 * bufs[0].pitches[0] + 300 * 4;
 	px[1] ^= 0x01;
-	struct placement pl[NPLANES] = { full(&bufs[0], 0) };
+	struct placement pl[NPLANES] = {full(&bufs[0], 0)};
 	uint32_t changed = expected_crc(pl, 640, 480);
 	CHECK(changed != crc0, "one pixel changed, the same CRC");
 	CHECK(!commit(pl, 0, 0), "showing XR24: %s", strerror(errno));
@@ -730,16 +746,16 @@ static void check_crc(void)
 	/* The cursor over it, then clipped at the bottom right corner. */
 	struct buffer cur = make_buffer(DRM_FORMAT_ARGB8888, 64, 64, false);
 	fill_cursor(&cur);
-	pl[CURSOR] = (struct placement){ .buf = &cur, .w = 64, .h = 64, .x = 120, .y = 90 };
+	pl[CURSOR] = (struct placement){.buf = &cur, .w = 64, .h = 64, .x = 120, .y = 90};
 	CHECK(!commit(pl, 0, 0), "cursor: %s", strerror(errno));
 	expect_crc(expected_crc(pl, 640, 480), changed, "a 64x64 cursor at 120,90");
 	pl[CURSOR].x = 600;
 	pl[CURSOR].y = 450;
 	CHECK(!commit(pl, 0, 0), "cursor: %s", strerror(errno));
 	expect_crc(expected_crc(pl, 640, 480), changed, "the cursor clipped at 600,450");
-	struct buffer big = make_buffer(DRM_FORMAT_ARGB8888, (uint32_t)cursor_w + 2,
-					(uint32_t)cursor_h + 2, false);
-	pl[CURSOR] = (struct placement){ .buf = &big, .w = big.width, .h = big.height };
+	struct buffer big =
+	    make_buffer(DRM_FORMAT_ARGB8888, (uint32_t)cursor_w + 2, (uint32_t)cursor_h + 2, false);
+	pl[CURSOR] = (struct placement){.buf = &big, .w = big.width, .h = big.height};
 	CHECK(commit(pl, 0, DRM_MODE_ATOMIC_TEST_ONLY) == -EINVAL,
 	      "a cursor larger than the caps accepted");
 	free_buffer(&big);
@@ -781,22 +797,20 @@ static void check_toggle(void)
 	for (int nb = 0; nb < 2; nb++) {
 		for (int modeset = 0; modeset < 2; modeset++) {
 			for (unsigned int on = 0; on < 8; on++) {
-				struct placement pl[NPLANES] = { 0 };
-				uint32_t flags = DRM_MODE_PAGE_FLIP_EVENT |
-						 (nb ? DRM_MODE_ATOMIC_NONBLOCK : 0);
+				struct placement pl[NPLANES] = {0};
+				uint32_t flags =
+				    DRM_MODE_PAGE_FLIP_EVENT | (nb ? DRM_MODE_ATOMIC_NONBLOCK : 0);
 				char what[96];
 
 				mode ^= modeset;
 				if (on & 1 << PRIMARY)
 					pl[PRIMARY] = full(&prim, mode);
 				if (on & 1 << OVERLAY)
-					pl[OVERLAY] = (struct placement){ .buf = &ovl, .w = 200,
-									  .h = 150, .x = 40,
-									  .y = 30 };
+					pl[OVERLAY] = (struct placement){
+					    .buf = &ovl, .w = 200, .h = 150, .x = 40, .y = 30};
 				if (on & 1 << CURSOR)
-					pl[CURSOR] = (struct placement){ .buf = &cur, .w = 64,
-									 .h = 64, .x = 150,
-									 .y = 100 };
+					pl[CURSOR] = (struct placement){
+					    .buf = &cur, .w = 64, .h = 64, .x = 150, .y = 100};
 				snprintf(what, sizeof(what), "%s%s%s%s, %ux%u%s, %s",
 					 on & 1 << PRIMARY ? "primary " : "",
 					 on & 1 << OVERLAY ? "overlay " : "",
@@ -812,11 +826,12 @@ static void check_toggle(void)
 				for (int k = 0; k < NPLANES; k++)
 					CHECK(plane_shows(text, k) == !!(on & 1 << k),
 					      "%s: the %s plane %s", what, plane_names[k],
-					      on & 1 << k ? "shows nothing" : "still shows a frame");
+					      on & 1 << k ? "shows nothing"
+							  : "still shows a frame");
 				free(text);
-				expect_crc(expected_crc(pl, modes[mode].hdisplay,
-							modes[mode].vdisplay),
-					   0, what);
+				expect_crc(
+				    expected_crc(pl, modes[mode].hdisplay, modes[mode].vdisplay), 0,
+				    what);
 				commits++;
 			}
 		}
@@ -863,7 +878,7 @@ static void crc_window(unsigned int ms, const char *what)
 static void check_crc_rate(void)
 {
 	struct buffer b = make_buffer(DRM_FORMAT_XRGB8888, 640, 480, false);
-	struct placement pl[NPLANES] = { full(&b, 0) };
+	struct placement pl[NPLANES] = {full(&b, 0)};
 
 	fill_picture(&b);
 	CHECK(!commit(pl, 0, 0), "showing XR24: %s", strerror(errno));
@@ -914,9 +929,9 @@ static void check_writeback(void)
 	CHECK(wb, "no writeback connector");
 	uint64_t formats_blob = 0;
 	uint32_t wb_props[3] = {
-		prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL),
-		prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", NULL),
-		prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR", NULL),
+	    prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL),
+	    prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", NULL),
+	    prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_OUT_FENCE_PTR", NULL),
 	};
 	prop_id(wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_PIXEL_FORMATS", &formats_blob);
 	drmModePropertyBlobPtr blob = drmModeGetPropertyBlob(card, (uint32_t)formats_blob);
@@ -939,36 +954,36 @@ static void check_writeback(void)
 	memset(plane_data(&nv, 0) + 100 * nv.pitches[0], 0xe0, 2 * nv.pitches[0]);
 
 	for (int pass = 0; pass < 2; pass++) {
-		struct placement pl[NPLANES] = { full(pass ? &nv : &xr, 0) };
+		struct placement pl[NPLANES] = {full(pass ? &nv : &xr, 0)};
 		const char *what = pass ? "NV12 with the cursor" : "XR24";
 		int32_t fence = -1;
 
 		if (pass)
-			pl[CURSOR] = (struct placement){ .buf = &cur, .w = 64, .h = 64, .x = 300,
-							 .y = 200 };
+			pl[CURSOR] =
+			    (struct placement){.buf = &cur, .w = 64, .h = 64, .x = 300, .y = 200};
 		memset(plane_data(&out, 0), 0x77, out.sizes[0]);
 		int ret = commit_wb(pl, wb, wb_props, out.fb, &fence, 0);
 		CHECK(!ret, "writeback of %s: %s", what, strerror(-ret));
 		CHECK(fence >= 0, "writeback of %s: no out-fence", what);
-		struct pollfd p = { .fd = fence, .events = POLLIN };
-		CHECK(poll(&p, 1, 5000) == 1, "writeback of %s: the out-fence did not signal in 5 s",
-		      what);
+		struct pollfd p = {.fd = fence, .events = POLLIN};
+		CHECK(poll(&p, 1, 5000) == 1,
+		      "writeback of %s: the out-fence did not signal in 5 s", what);
 		close(fence);
 
 		struct di_compose_plane cp[2] = {
-			{ .fourcc = pl[0].buf->fourcc,
-			  .data = { plane_data(pl[0].buf, 0), plane_data(pl[0].buf, 1) },
-			  .pitches = { pl[0].buf->pitches[0], pl[0].buf->pitches[1] },
-			  .dst_w = 640,
-			  .dst_h = 480 },
-			{ .fourcc = DRM_FORMAT_ARGB8888,
-			  .data = { plane_data(&cur, 0) },
-			  .pitches = { cur.pitches[0] },
-			  .dst_x = 300,
-			  .dst_y = 200,
-			  .dst_w = 64,
-			  .dst_h = 64,
-			  .zpos = 2 },
+		    {.fourcc = pl[0].buf->fourcc,
+		     .data = {plane_data(pl[0].buf, 0), plane_data(pl[0].buf, 1)},
+		     .pitches = {pl[0].buf->pitches[0], pl[0].buf->pitches[1]},
+		     .dst_w = 640,
+		     .dst_h = 480},
+		    {.fourcc = DRM_FORMAT_ARGB8888,
+		     .data = {plane_data(&cur, 0)},
+		     .pitches = {cur.pitches[0]},
+		     .dst_x = 300,
+		     .dst_y = 200,
+		     .dst_w = 64,
+		     .dst_h = 64,
+		     .zpos = 2},
 		};
 		CHECK(!di_compose(cp, pass ? 2 : 1, want, 640, 480), "di_compose");
 		for (uint32_t y = 0; y < 480; y++)
@@ -982,7 +997,7 @@ static void check_writeback(void)
 	}
 
 	/* Refusals: the wrong size, the wrong format. */
-	struct placement pl[NPLANES] = { full(&xr, 0) };
+	struct placement pl[NPLANES] = {full(&xr, 0)};
 	struct buffer small = make_buffer(DRM_FORMAT_XRGB8888, 320, 240, false);
 	int32_t fence = -1;
 	CHECK(commit_wb(pl, wb, wb_props, small.fb, &fence, DRM_MODE_ATOMIC_TEST_ONLY) == -EINVAL,
@@ -1005,9 +1020,10 @@ static const struct {
 	const char *name;
 	void (*run)(void);
 } checks[] = {
-	{ "dumb", check_dumb },	    { "max", check_max },	{ "getfb", check_getfb },
-	{ "crc", check_crc },	    { "toggle", check_toggle }, { "crc-rate", check_crc_rate },
-	{ "writeback", check_writeback },
+    {"dumb", check_dumb},	    {"max", check_max},
+    {"getfb", check_getfb},	    {"crc", check_crc},
+    {"toggle", check_toggle},	    {"crc-rate", check_crc_rate},
+    {"writeback", check_writeback},
 };
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
