@@ -11,7 +11,8 @@
  *   planes   one line per plane: "plane <index> id=<drm id>
  *            type=<primary|overlay|cursor> zpos=<normalized>
  *            pos=<WxH+X+Y visible on the CRTC> frame=<id>" (zpos=-
- *            pos=- frame=0 when nothing is on the plane), then the plane's counters: shown=.. vblanks=..
+ *            pos=- frame=0 when nothing is on the plane), then the
+ *            plane's counters: shown=.. vblanks=..
  *            scanned=.. stamped_ok=.. unstamped=.. bad_stamp=..
  *            bad_checksum=.. rewritten=.. discarded=.. last_seq=.."
  *   fences   the commits' bounded waits for in-fences (fakedisp-fence.c),
