@@ -38,7 +38,7 @@ set(DMABUF_DEBUG_KERNEL_SLOWDOWN 3)
 # --debug-all).
 set(DMABUF_DEBUG_KERNEL_CI
   fakecam-lifetime fakecam-bad-input fakedisp-testexp-release-in-tail
-  fakecam-fences-kill fakedisp-fences pipeline-sync-640x480 pipewire fakedisp-kms)
+  fakecam-fences-kill fakedisp-fences pipeline-sync-640x480 fakedisp-kms)
 option(DMABUF_DEBUG_KERNEL_ALL "Run every scenario on the debug kernel, not only CI's" OFF)
 
 function(dmabuf_add_vm_test name)
