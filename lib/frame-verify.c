@@ -17,7 +17,7 @@
 static void pattern_row(const struct di_layout *l, uint32_t plane, uint32_t row, uint64_t seq,
 			uint8_t *out)
 {
-	uint32_t x, i;
+	uint32_t x, i, cb_at;
 
 	switch (l->fourcc) {
 	case DI_FOURCC_XRGB8888:
@@ -39,16 +39,33 @@ static void pattern_row(const struct di_layout *l, uint32_t plane, uint32_t row,
 			out[4 * i + 3] = frame_pattern_cr(i, row, seq);
 		}
 		break;
+	case DI_FOURCC_RGB565:
+		for (x = 0; x < l->width; x++) {
+			__u16 v = frame_pattern_rgb565(x, row, seq);
+
+			out[2 * x] = (uint8_t)v;
+			out[2 * x + 1] = (uint8_t)(v >> 8);
+		}
+		break;
 	case DI_FOURCC_NV12:
+	case DI_FOURCC_NV21:
+	case DI_FOURCC_NV16:
 		if (plane == 0) {
 			for (x = 0; x < l->width; x++)
 				out[x] = frame_pattern_luma(x, row, seq);
-		} else {
-			for (i = 0; i < l->width / 2; i++) {
-				out[2 * i] = frame_pattern_cb(i, row, seq);
-				out[2 * i + 1] = frame_pattern_cr(i, row, seq);
-			}
+			break;
 		}
+		cb_at = l->fourcc == DI_FOURCC_NV21; /* byte of Cb in a pair */
+		for (i = 0; i < l->width / 2; i++) {
+			out[2 * i + cb_at] = frame_pattern_cb(i, row, seq);
+			out[2 * i + !cb_at] = frame_pattern_cr(i, row, seq);
+		}
+		break;
+	case DI_FOURCC_YUV420:
+		for (i = 0; i < (plane ? l->width / 2 : l->width); i++)
+			out[i] = plane == 0   ? frame_pattern_luma(i, row, seq)
+				 : plane == 1 ? frame_pattern_cb(i, row, seq)
+					      : frame_pattern_cr(i, row, seq);
 		break;
 	}
 }

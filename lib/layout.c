@@ -11,6 +11,13 @@ static const struct di_format_info formats[] = {
     {DI_FOURCC_NV12, "NV12", 2, {1, 2}, {1, 2}, {1, 2}, 2, 2},
     /* Y0 Cb Y1 Cr: four bytes per pixel pair. */
     {DI_FOURCC_YUYV, "YUYV", 1, {4}, {2}, {1}, 2, 1},
+    /* NV12 with CrCb. */
+    {DI_FOURCC_NV21, "NV21", 2, {1, 2}, {1, 2}, {1, 2}, 2, 2},
+    /* NV12 with the CbCr plane at full height. */
+    {DI_FOURCC_NV16, "NV16", 2, {1, 2}, {1, 2}, {1, 1}, 2, 1},
+    /* Y, Cb and Cr planes, chroma at half resolution both ways. */
+    {DI_FOURCC_YUV420, "YUV420", 3, {1, 1, 1}, {1, 2, 2}, {1, 2, 2}, 2, 2},
+    {DI_FOURCC_RGB565, "RGB565", 1, {2}, {1}, {1}, 1, 1},
 };
 
 const struct di_format_info *di_format_lookup(uint32_t fourcc)

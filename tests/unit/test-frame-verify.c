@@ -42,7 +42,8 @@ static struct frame make_frame(uint32_t fourcc, uint32_t w, uint32_t h, uint32_t
 static void test_every_format_verifies(void **state)
 {
 	static const uint32_t fourccs[] = {DI_FOURCC_XRGB8888, DI_FOURCC_ARGB8888, DI_FOURCC_NV12,
-					   DI_FOURCC_YUYV};
+					   DI_FOURCC_YUYV,     DI_FOURCC_NV21,	   DI_FOURCC_NV16,
+					   DI_FOURCC_YUV420,   DI_FOURCC_RGB565};
 	struct frame_stamp s;
 	struct di_error err;
 	unsigned int i;
@@ -92,6 +93,31 @@ static void test_sample_placement(void **state)
 	assert_int_equal(f.map[12 * 128 + 4 * 6 + 1], frame_pattern_cb(6, 12, 3));
 	assert_int_equal(f.map[12 * 128 + 4 * 6 + 2], frame_pattern_luma(13, 12, 3));
 	assert_int_equal(f.map[12 * 128 + 4 * 6 + 3], frame_pattern_cr(6, 12, 3));
+	free(f.map);
+
+	f = make_frame(DI_FOURCC_RGB565, 64, 48, 1, 4);
+	assert_int_equal(f.map[3 * 128 + 2 * 9] | f.map[3 * 128 + 2 * 9 + 1] << 8,
+			 frame_pattern_rgb565(9, 3, 4));
+	free(f.map);
+
+	f = make_frame(DI_FOURCC_NV21, 64, 48, 1, 5);
+	assert_int_equal(f.map[f.layout.offset[1] + 7 * 64 + 2 * 5], frame_pattern_cr(5, 7, 5));
+	assert_int_equal(f.map[f.layout.offset[1] + 7 * 64 + 2 * 5 + 1], frame_pattern_cb(5, 7, 5));
+	free(f.map);
+
+	/* NV16: the chroma plane has a row per image row. */
+	f = make_frame(DI_FOURCC_NV16, 64, 48, 1, 6);
+	assert_int_equal(f.layout.offset[1], 64 * 48);
+	assert_int_equal(di_layout_size(&f.layout), 2 * 64 * 48);
+	assert_int_equal(f.map[f.layout.offset[1] + 40 * 64 + 2 * 5], frame_pattern_cb(5, 40, 6));
+	free(f.map);
+
+	/* YUV420: Cb then Cr, each 32 bytes by 24 rows. */
+	f = make_frame(DI_FOURCC_YUV420, 64, 48, 1, 8);
+	assert_int_equal(f.layout.offset[1], 64 * 48);
+	assert_int_equal(f.layout.offset[2], 64 * 48 + 32 * 24);
+	assert_int_equal(f.map[f.layout.offset[1] + 7 * 32 + 5], frame_pattern_cb(5, 7, 8));
+	assert_int_equal(f.map[f.layout.offset[2] + 7 * 32 + 5], frame_pattern_cr(5, 7, 8));
 	free(f.map);
 }
 

@@ -47,9 +47,9 @@ static void test_layout_errors(void **state)
 	struct di_layout l;
 
 	(void)state;
-	assert_int_equal(di_layout_init(&l, DI_FOURCC('R', 'G', '1', '6'), 64, 64, 1, &err),
+	assert_int_equal(di_layout_init(&l, DI_FOURCC('B', 'G', '1', '6'), 64, 64, 1, &err),
 			 DI_ERR_FIELD);
-	assert_non_null(strstr(err.text, "unknown pixel format 'RG16'"));
+	assert_non_null(strstr(err.text, "unknown pixel format 'BG16'"));
 	assert_int_equal(di_layout_init(&l, DI_FOURCC_NV12, 63, 64, 1, &err), DI_ERR_LAYOUT);
 	assert_int_equal(di_layout_init(&l, DI_FOURCC_XRGB8888, 64, 64, 3, &err), DI_ERR_FIELD);
 	assert_non_null(strstr(err.text, "not a power of two"));

@@ -9,7 +9,10 @@
  * placement, as frame-pattern.h defines it:
  *   XRGB8888/ARGB8888  little-endian u32 frame_pattern_xrgb(x, y, seq) per pixel
  *   YUYV               row y, pair i: luma(2i, y) cb(i, y) luma(2i+1, y) cr(i, y)
- *   NV12               plane 0 row y: luma(x, y); plane 1 row cy: cb(cx, cy) cr(cx, cy)
+ *   RGB565             little-endian u16 frame_pattern_rgb565(x, y, seq) per pixel
+ *   NV12, NV16         plane 0 row y: luma(x, y); plane 1 row cy: cb(cx, cy) cr(cx, cy)
+ *   NV21               as NV12, plane 1 row cy: cr(cx, cy) cb(cx, cy)
+ *   YUV420             plane 0 luma(x, y); plane 1 cb(cx, cy); plane 2 cr(cx, cy)
  * Bytes between a row's end and its pitch are not checked; the stamp's bytes
  * replace the pattern at the start of plane 0.
  */
@@ -51,7 +54,7 @@ enum di_status di_stamp_verify(const void *map, size_t map_size, const struct di
 /*
  * Compares the pattern of frame seq with map. rows limits the check to the
  * first rows image rows (FRAME_PATTERN_STAMP_ONLY_ROWS for frames written in
- * "stamp only" mode; NV12's chroma plane then checks (rows + 1) / 2 rows);
+ * "stamp only" mode; a half-height chroma plane then checks (rows + 1) / 2 rows);
  * 0 checks every row. On DI_ERR_PATTERN *where (may be NULL) says which byte.
  * Does not check the stamp: call di_stamp_verify() for that.
  */

@@ -24,6 +24,10 @@
 #define DI_FOURCC_ARGB8888 DI_FOURCC('A', 'R', '2', '4')
 #define DI_FOURCC_NV12	   DI_FOURCC('N', 'V', '1', '2')
 #define DI_FOURCC_YUYV	   DI_FOURCC('Y', 'U', 'Y', 'V')
+#define DI_FOURCC_NV21	   DI_FOURCC('N', 'V', '2', '1')
+#define DI_FOURCC_NV16	   DI_FOURCC('N', 'V', '1', '6')
+#define DI_FOURCC_YUV420   DI_FOURCC('Y', 'U', '1', '2')
+#define DI_FOURCC_RGB565   DI_FOURCC('R', 'G', '1', '6')
 
 #define DI_MODIFIER_LINEAR 0ull
 #define DI_MAX_PLANES	   4
