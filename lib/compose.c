@@ -45,7 +45,7 @@ static uint8_t blend(uint8_t c, uint8_t under, unsigned int inv)
 static void blend_row(const struct di_compose_plane *p, uint32_t fx, uint32_t fy, uint32_t n,
 		      uint8_t *o)
 {
-	const uint8_t *row = p->data[0] + (size_t)fy * p->pitches[0], *s, *uv;
+	const uint8_t *row = p->data[0] + (size_t)fy * p->pitches[0], *s, *uv, *u, *v;
 
 	for (uint32_t x = fx; x < fx + n; x++, o += DI_COMPOSE_CPP) {
 		switch (p->fourcc) {
@@ -69,9 +69,28 @@ static void blend_row(const struct di_compose_plane *p, uint32_t fx, uint32_t fy
 			put_yuv(o, s[(x & 1) * 2], s[1], s[3]);
 			break;
 		case DI_FOURCC_NV12:
-			uv = p->data[1] + (size_t)(fy / 2) * p->pitches[1];
+		case DI_FOURCC_NV16:
+			uv = p->data[1] +
+			     (size_t)(p->fourcc == DI_FOURCC_NV12 ? fy / 2 : fy) * p->pitches[1];
 			put_yuv(o, row[x], uv[x & ~1u], uv[x | 1]);
 			break;
+		case DI_FOURCC_NV21:
+			uv = p->data[1] + (size_t)(fy / 2) * p->pitches[1];
+			put_yuv(o, row[x], uv[x | 1], uv[x & ~1u]);
+			break;
+		case DI_FOURCC_YUV420:
+			u = p->data[1] + (size_t)(fy / 2) * p->pitches[1];
+			v = p->data[2] + (size_t)(fy / 2) * p->pitches[2];
+			put_yuv(o, row[x], u[x / 2], v[x / 2]);
+			break;
+		case DI_FOURCC_RGB565: {
+			unsigned int px = row[(size_t)x * 2] | (unsigned int)row[(size_t)x * 2 + 1] << 8;
+			unsigned int r5 = px >> 11, g6 = (px >> 5) & 0x3f, b5 = px & 0x1f;
+
+			put_rgb(o, (uint8_t)(r5 << 3 | r5 >> 2), (uint8_t)(g6 << 2 | g6 >> 4),
+				(uint8_t)(b5 << 3 | b5 >> 2));
+			break;
+		}
 		}
 	}
 }
@@ -86,7 +105,8 @@ int di_compose(const struct di_compose_plane *planes, size_t count, uint8_t *out
 		uint32_t f = planes[i].fourcc;
 
 		if (f != DI_FOURCC_XRGB8888 && f != DI_FOURCC_ARGB8888 && f != DI_FOURCC_YUYV &&
-		    f != DI_FOURCC_NV12)
+		    f != DI_FOURCC_NV12 && f != DI_FOURCC_NV21 && f != DI_FOURCC_NV16 &&
+		    f != DI_FOURCC_YUV420 && f != DI_FOURCC_RGB565)
 			return -1;
 		if (n < sizeof(order) / sizeof(order[0]))
 			order[n++] = &planes[i];

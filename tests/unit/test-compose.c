@@ -156,6 +156,116 @@ static void test_yuv_colours(void **state)
 	assert_int_equal(px(out, 3, 0), 0);
 }
 
+/* The 4:2:0 formats: one picture (test_yuv_colours' NV12) in NV21 and in
+ * YUV420, each plane from a buffer of its own, composes to the very same
+ * output; NV21's bytes read as NV12 (U and V swapped) do not. */
+static void test_nv21_yuv420(void **state)
+{
+	const uint8_t luma[8] = { 235, 235, 16, 16, 81, 81, 126, 126 };
+	const uint8_t uv[4] = { 128, 128, 90, 240 }, vu[4] = { 128, 128, 240, 90 };
+	/* YUV420's chroma planes with a pitch past their width: junk after. */
+	const uint8_t u[4] = { 128, 90, 0xee, 0xee }, v[4] = { 128, 240, 0x11, 0x11 };
+	uint8_t want[W * H * 4], out[W * H * 4];
+	struct di_compose_plane p;
+
+	(void)state;
+	p = plane(DI_FOURCC_NV12, luma, 4, 0, 0, 4, 2, 0);
+	p.data[1] = uv;
+	p.pitches[1] = 4;
+	assert_int_equal(di_compose(&p, 1, want, W, H), 0);
+	assert_int_equal(px(want, 0, 0), 0xffffff);
+	assert_int_equal(px(want, 2, 0), 0xb30000);
+	assert_int_equal(px(want, 2, 1), 0xff3433);
+
+	p.fourcc = DI_FOURCC_NV21;
+	p.data[1] = vu;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_memory_equal(out, want, sizeof(want));
+	/* Negative control: NV21's chroma as NV12's: U 240, V 90 at column 2. */
+	p.fourcc = DI_FOURCC_NV12;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 2, 0), 0x0000e2);
+
+	p = plane(DI_FOURCC_YUV420, luma, 4, 0, 0, 4, 2, 0);
+	p.data[1] = u;
+	p.data[2] = v;
+	p.pitches[1] = 4;
+	p.pitches[2] = 4;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_memory_equal(out, want, sizeof(want));
+	/* U and V planes swapped: another picture. */
+	p.data[1] = v;
+	p.data[2] = u;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 2, 0), 0x0000e2);
+
+	/* From an odd first column: the chroma of the sample still. */
+	p.data[1] = u;
+	p.data[2] = v;
+	p.src_x = 1;
+	p.dst_w = 3;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 0, 0), 0xffffff);
+	assert_int_equal(px(out, 1, 0), 0xb30000);
+	assert_int_equal(px(out, 3, 0), 0);
+}
+
+/* NV16: a chroma row for every row; NV12 with the same bytes repeats row
+ * 0's chroma on row 1. */
+static void test_nv16(void **state)
+{
+	const uint8_t luma[8] = { 235, 235, 16, 16, 81, 81, 126, 126 };
+	/* Row 0: neutral then red's chroma; row 1: red's then neutral. */
+	const uint8_t uv[8] = { 128, 128, 90, 240, 90, 240, 128, 128 };
+	uint8_t out[W * H * 4];
+	struct di_compose_plane p = plane(DI_FOURCC_NV16, luma, 4, 0, 0, 4, 2, 0);
+
+	(void)state;
+	p.data[1] = uv;
+	p.pitches[1] = 4;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 0, 0), 0xffffff);
+	assert_int_equal(px(out, 2, 0), 0xb30000);
+	/* Y 81 with red's chroma: R 65306 >> 8 = 255, G 2 >> 8 = 0, B < 0. */
+	assert_int_equal(px(out, 0, 1), 0xff0000);
+	assert_int_equal(px(out, 2, 1), 0x808080); /* (110 * 298 + 128) >> 8 */
+	p.fourcc = DI_FOURCC_NV12;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 0, 1), 0x4c4c4c);
+}
+
+/* RGB565: little-endian u16, channels widened by bit replication. */
+static void test_rgb565(void **state)
+{
+	const uint16_t pix[8] = { 0xffff, 0xf800, 0x07e0, 0x001f, 0x8410, 0x0821, 0x0000, 0x7bef };
+	uint8_t buf[16], out[W * H * 4];
+	struct di_compose_plane p = plane(DI_FOURCC_RGB565, buf, 8, 0, 0, 4, 2, 0);
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		buf[i * 2] = (uint8_t)(pix[i] & 0xff);
+		buf[i * 2 + 1] = (uint8_t)(pix[i] >> 8);
+	}
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 0, 0), 0xffffff);
+	assert_int_equal(px(out, 1, 0), 0xff0000);
+	assert_int_equal(px(out, 2, 0), 0x00ff00);
+	assert_int_equal(px(out, 3, 0), 0x0000ff);
+	/* r5 16 -> 128 | 4, g6 32 -> 128 | 2, b5 16 -> 0x84 */
+	assert_int_equal(px(out, 0, 1), 0x848284);
+	assert_int_equal(px(out, 1, 1), 0x080408); /* 1 -> 8, 1 -> 4, 1 -> 8 */
+	assert_int_equal(px(out, 2, 1), 0);
+	/* r5 15 -> 0x7b, g6 31 -> 0x7d, b5 15 -> 0x7b */
+	assert_int_equal(px(out, 3, 1), 0x7b7d7b);
+	/* From column 1: pixel 1 at output column 0. */
+	p.src_x = 1;
+	p.dst_w = 3;
+	assert_int_equal(di_compose(&p, 1, out, W, H), 0);
+	assert_int_equal(px(out, 0, 0), 0xff0000);
+	assert_int_equal(px(out, 2, 1), 0x7b7d7b);
+	assert_int_equal(px(out, 3, 1), 0);
+}
+
 static void test_clipping(void **state)
 {
 	uint8_t overlay[2 * 2 * 4], out[W * H * 4], again[W * H * 4];
@@ -190,7 +300,7 @@ static void test_clipping(void **state)
 static void test_bad_fourcc(void **state)
 {
 	uint8_t buf[16] = { 0 }, out[W * H * 4];
-	struct di_compose_plane p = plane(DI_FOURCC('R', 'G', '1', '6'), buf, 8, 0, 0, 1, 1, 0);
+	struct di_compose_plane p = plane(DI_FOURCC('B', 'G', '2', '4'), buf, 8, 0, 0, 1, 1, 0);
 	uint32_t crc = 7;
 
 	(void)state;
@@ -208,6 +318,9 @@ int main(void)
 						fd_leak_teardown),
 		cmocka_unit_test_setup_teardown(test_argb_blend, fd_leak_setup, fd_leak_teardown),
 		cmocka_unit_test_setup_teardown(test_yuv_colours, fd_leak_setup, fd_leak_teardown),
+		cmocka_unit_test_setup_teardown(test_nv21_yuv420, fd_leak_setup, fd_leak_teardown),
+		cmocka_unit_test_setup_teardown(test_nv16, fd_leak_setup, fd_leak_teardown),
+		cmocka_unit_test_setup_teardown(test_rgb565, fd_leak_setup, fd_leak_teardown),
 		cmocka_unit_test_setup_teardown(test_clipping, fd_leak_setup, fd_leak_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_fourcc, fd_leak_setup, fd_leak_teardown),
 	};

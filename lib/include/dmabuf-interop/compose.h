@@ -16,9 +16,15 @@
  *   - XRGB8888: opaque, the X byte ignored;
  *   - ARGB8888: premultiplied alpha (DRM's default blend mode), per channel
  *     out = min(255, c + (out * (255 - a) + 127) / 255);
- *   - NV12, YUYV: opaque, BT.601 limited range, the chroma sample that
- *     covers the pixel (source column x / 2, NV12 row y / 2; no
- *     interpolation); C = Y - 16, D = U - 128, E = V - 128,
+ *   - RGB565: opaque, a little-endian u16 per pixel, each channel widened
+ *     to 8 bits by repeating its top bits: R = r5 << 3 | r5 >> 2,
+ *     G = g6 << 2 | g6 >> 4, B = b5 << 3 | b5 >> 2;
+ *   - YUYV, NV12, NV21, NV16, YUV420: opaque, BT.601 limited range, the
+ *     chroma sample that covers the pixel (source column x / 2; row y / 2
+ *     for NV12, NV21 and YUV420, row y for NV16 and YUYV; no
+ *     interpolation), U and V where the format keeps them (NV12, NV16: U,V
+ *     pairs in data[1]; NV21: V,U pairs; YUV420: U in data[1], V in
+ *     data[2]); C = Y - 16, D = U - 128, E = V - 128,
  *     R = clamp((298 C + 409 E + 128) >> 8),
  *     G = clamp((298 C - 100 D - 208 E + 128) >> 8),
  *     B = clamp((298 C + 516 D + 128) >> 8), where clamp() gives 0 for a
@@ -37,9 +43,11 @@
 
 /* One plane on the screen. */
 struct di_compose_plane {
-	uint32_t fourcc;	   /* DI_FOURCC_XRGB8888, _ARGB8888, _NV12 or _YUYV */
-	const uint8_t *data[2];	   /* byte 0 of each colour plane (NV12: Y, then UV) */
-	uint32_t pitches[2];	   /* bytes from one row of each plane to the next */
+	uint32_t fourcc;	 /* DI_FOURCC_XRGB8888, _ARGB8888, _RGB565, _YUYV, _NV12,
+				    _NV21, _NV16 or _YUV420 */
+	const uint8_t *data[3];	 /* byte 0 of each colour plane (NV12: Y, then UV;
+				    YUV420: Y, U, V); each may be in a buffer of its own */
+	uint32_t pitches[3];	 /* bytes from one row of each plane to the next */
 	uint32_t src_x, src_y;	   /* first source pixel shown (whole pixels) */
 	int32_t dst_x, dst_y;	   /* where it goes on the screen; may be off it */
 	uint32_t dst_w, dst_h;	   /* size on the screen = size read from the source */
