@@ -53,25 +53,51 @@ enum di_status di_buffer_sync(int fd, bool start, bool write, struct di_error *e
 	return DI_OK;
 }
 
-enum di_status di_frame_verify_mapped(const struct di_buffer_map *map,
+/* SYNC_END on maps[0..n), the first failure reported when err is not NULL. */
+static enum di_status sync_end_all(const struct di_buffer_map *maps, uint32_t n,
+				   struct di_error *err)
+{
+	enum di_status st = DI_OK, end;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		end = di_buffer_sync(maps[i].fd, false, false, st == DI_OK ? err : NULL);
+		if (st == DI_OK)
+			st = end;
+	}
+	return st;
+}
+
+enum di_status di_frame_verify_mapped(const struct di_buffer_map *maps,
 				      const struct di_layout *layout, uint64_t seq,
 				      enum di_verify mode, uint32_t rows, struct frame_stamp *stamp,
 				      struct di_mismatch *where, struct di_error *err)
 {
-	enum di_status st, end;
+	const uint32_t n = di_layout_fds(layout);
+	const void *addr[DI_MAX_PLANES];
+	size_t size[DI_MAX_PLANES];
+	enum di_status st = DI_OK, end;
+	uint32_t i;
 
 	if (mode == DI_VERIFY_NONE)
 		return DI_OK;
-	if (!map->addr)
-		return di_error_set(err, DI_ERR_STATE, 0, "fd %d is not mapped", map->fd);
-	st = di_buffer_sync(map->fd, true, false, err);
-	if (st != DI_OK)
+	for (i = 0; i < n; i++) {
+		if (!maps[i].addr)
+			return di_error_set(err, DI_ERR_STATE, 0, "fd %d is not mapped", maps[i].fd);
+		addr[i] = maps[i].addr;
+		size[i] = maps[i].size;
+	}
+	for (i = 0; i < n && st == DI_OK; i++)
+		st = di_buffer_sync(maps[i].fd, true, false, err);
+	if (st != DI_OK) {
+		sync_end_all(maps, i - 1, NULL);
 		return st;
-	st = di_stamp_verify(map->addr, map->size, layout, seq, stamp, err);
+	}
+	st = di_stamp_verify_fds(addr, size, layout, seq, stamp, err);
 	if (st == DI_OK && mode == DI_VERIFY_FULL)
-		st = di_pattern_verify(map->addr, map->size, layout, seq, rows, where, err);
+		st = di_pattern_verify_fds(addr, size, layout, seq, rows, where, err);
 	/* Balanced whatever the check found; its failure must not hide the check's. */
-	end = di_buffer_sync(map->fd, false, false, st == DI_OK ? err : NULL);
+	end = sync_end_all(maps, n, st == DI_OK ? err : NULL);
 	return st != DI_OK ? st : end;
 }
 

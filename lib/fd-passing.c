@@ -8,9 +8,11 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dmabuf-interop/buffer-check.h"
@@ -191,14 +193,43 @@ static enum di_status blame(const struct di_msg *msg, uint32_t index, const char
 }
 
 /*
- * Buffer fds come first (POOL: all of them; FRAME: with DI_FRAME_FD), a
- * fence last (FRAME with DI_FRAME_FENCE, RELEASE with DI_RELEASE_FENCE).
+ * Planes of one buffer may share a file (DRM allows one object for several
+ * planes) but must not overlap in it: that would be two planes in one place.
+ */
+static enum di_status check_shared_planes(const struct di_layout *l, const int *fds,
+					  struct di_error *err)
+{
+	struct stat st[DI_MAX_PLANES];
+	uint32_t i, j;
+
+	for (i = 0; i < l->num_planes; i++)
+		if (fstat(fds[i], &st[i]) < 0)
+			return di_error_set(err, DI_ERR_SYS, errno, "fstat(fd %d): %s", fds[i],
+					    strerror(errno));
+	for (i = 0; i < l->num_planes; i++)
+		for (j = i + 1; j < l->num_planes; j++)
+			if (st[i].st_dev == st[j].st_dev && st[i].st_ino == st[j].st_ino &&
+			    l->offset[i] < di_layout_plane_end(l, j) &&
+			    l->offset[j] < di_layout_plane_end(l, i))
+				return di_error_set(
+				    err, DI_ERR_LAYOUT, 0,
+				    "planes %u and %u are one file (inode %llu) and overlap in it "
+				    "(bytes %u..%llu and %u..%llu)",
+				    i, j, (unsigned long long)st[i].st_ino, l->offset[i],
+				    (unsigned long long)di_layout_plane_end(l, i), l->offset[j],
+				    (unsigned long long)di_layout_plane_end(l, j));
+	return DI_OK;
+}
+
+/*
+ * Buffer fds come first (POOL: all of them, di_layout_fds() per buffer;
+ * FRAME: with DI_FRAME_FD), a fence last (FRAME with DI_FRAME_FENCE, RELEASE with DI_RELEASE_FENCE).
  */
 static enum di_status check_fds(const struct di_recv_ctx *ctx, const struct di_msg *msg,
 				const int *fds, unsigned int nfds, struct di_error *err)
 {
 	const struct di_layout *layout = ctx->layout;
-	unsigned int i, buffers = nfds;
+	unsigned int i, per, buffers = nfds;
 	uint32_t first = 0;
 	bool fence = false;
 	enum di_status st;
@@ -219,10 +250,21 @@ static enum di_status check_fds(const struct di_recv_ctx *ctx, const struct di_m
 	if (buffers && !layout)
 		return di_error_set(err, DI_ERR_STATE, 0,
 				    "FRAME %u carries an fd but no pool layout is known", first);
+	per = msg->type == DI_MSG_POOL ? di_layout_fds(layout) : 1;
 	for (i = 0; i < buffers; i++) {
-		st = di_check_buffer_fd(fds[i], di_layout_size(layout), ctx->fs_magic, err);
+		char what[32] = "";
+
+		if (per > 1)
+			snprintf(what, sizeof(what), " plane %u", i % per);
+		st = di_check_buffer_fd(fds[i], di_layout_fd_size(layout, i % per), ctx->fs_magic,
+					err);
 		if (st != DI_OK)
-			return blame(msg, first + i, "", st, err);
+			return blame(msg, first + i / per, what, st, err);
+		if (per > 1 && i % per == per - 1) {
+			st = check_shared_planes(layout, fds + i + 1 - per, err);
+			if (st != DI_OK)
+				return blame(msg, first + i / per, "", st, err);
+		}
 	}
 	if (fence) {
 		st = di_check_fence_fd(fds[buffers], err);

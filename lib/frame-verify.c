@@ -70,30 +70,41 @@ static void pattern_row(const struct di_layout *l, uint32_t plane, uint32_t row,
 	}
 }
 
-static enum di_status check_map(size_t map_size, const struct di_layout *l, struct di_error *err)
+/* Every fd's mapping holds its planes, and plane 0's the stamp. */
+static enum di_status check_maps(const size_t *sizes, const struct di_layout *l,
+				 struct di_error *err)
 {
 	enum di_status st = di_layout_check(l, err);
-	uint64_t need = di_layout_size(l);
+	uint32_t fd;
 
 	if (st != DI_OK)
 		return st;
-	if (need < l->offset[0] + (uint64_t)FRAME_STAMP_SIZE)
-		need = l->offset[0] + (uint64_t)FRAME_STAMP_SIZE;
-	if (map_size < need)
-		return di_error_set(err, DI_ERR_LAYOUT, 0,
-				    "mapping of %zu bytes is smaller than the frame's %llu",
-				    map_size, (unsigned long long)need);
+	for (fd = 0; fd < di_layout_fds(l); fd++) {
+		uint64_t need = di_layout_fd_size(l, fd);
+
+		if (fd == 0 && need < l->offset[0] + (uint64_t)FRAME_STAMP_SIZE)
+			need = l->offset[0] + (uint64_t)FRAME_STAMP_SIZE;
+		if (sizes[fd] < need && !l->fd_per_plane)
+			return di_error_set(err, DI_ERR_LAYOUT, 0,
+					    "mapping of %zu bytes is smaller than the frame's %llu",
+					    sizes[fd], (unsigned long long)need);
+		if (sizes[fd] < need)
+			return di_error_set(err, DI_ERR_LAYOUT, 0,
+					    "mapping of %zu bytes is smaller than plane %u's %llu",
+					    sizes[fd], fd, (unsigned long long)need);
+	}
 	return DI_OK;
 }
 
-enum di_status di_stamp_read(const void *map, size_t map_size, const struct di_layout *l,
-			     struct frame_stamp *s, struct di_error *err)
+enum di_status di_stamp_read_fds(const void *const *maps, const size_t *sizes,
+				 const struct di_layout *l, struct frame_stamp *s,
+				 struct di_error *err)
 {
-	enum di_status st = check_map(map_size, l, err);
+	enum di_status st = check_maps(sizes, l, err);
 
 	if (st != DI_OK)
 		return st;
-	memcpy(s, (const uint8_t *)map + l->offset[0], sizeof(*s));
+	memcpy(s, (const uint8_t *)maps[0] + l->offset[0], sizeof(*s));
 	if (s->magic != FRAME_STAMP_MAGIC)
 		return di_error_set(err, DI_ERR_STAMP, 0,
 				    "no frame stamp: magic 0x%08x, not 0x%08x", s->magic,
@@ -110,11 +121,18 @@ enum di_status di_stamp_read(const void *map, size_t map_size, const struct di_l
 	return DI_OK;
 }
 
-enum di_status di_stamp_verify(const void *map, size_t map_size, const struct di_layout *l,
-			       uint64_t seq, struct frame_stamp *out, struct di_error *err)
+enum di_status di_stamp_read(const void *map, size_t map_size, const struct di_layout *l,
+			     struct frame_stamp *s, struct di_error *err)
+{
+	return di_stamp_read_fds(&map, &map_size, l, s, err);
+}
+
+enum di_status di_stamp_verify_fds(const void *const *maps, const size_t *sizes,
+				   const struct di_layout *l, uint64_t seq, struct frame_stamp *out,
+				   struct di_error *err)
 {
 	struct frame_stamp s;
-	enum di_status st = di_stamp_read(map, map_size, l, &s, err);
+	enum di_status st = di_stamp_read_fds(maps, sizes, l, &s, err);
 	char have[5], want[5];
 
 	if (out)
@@ -133,6 +151,12 @@ enum di_status di_stamp_verify(const void *map, size_t map_size, const struct di
 	return DI_OK;
 }
 
+enum di_status di_stamp_verify(const void *map, size_t map_size, const struct di_layout *l,
+			       uint64_t seq, struct frame_stamp *out, struct di_error *err)
+{
+	return di_stamp_verify_fds(&map, &map_size, l, seq, out, err);
+}
+
 static uint32_t rows_to_check(const struct di_format_info *info, uint32_t plane,
 			      const struct di_layout *l, uint32_t rows)
 {
@@ -143,13 +167,13 @@ static uint32_t rows_to_check(const struct di_format_info *info, uint32_t plane,
 	return di_layout_plane_rows(info, plane, rows);
 }
 
-enum di_status di_pattern_verify(const void *map, size_t map_size, const struct di_layout *l,
-				 uint64_t seq, uint32_t rows, struct di_mismatch *where,
-				 struct di_error *err)
+enum di_status di_pattern_verify_fds(const void *const *maps, const size_t *sizes,
+				     const struct di_layout *l, uint64_t seq, uint32_t rows,
+				     struct di_mismatch *where, struct di_error *err)
 {
 	const struct di_format_info *info = di_format_lookup(l->fourcc);
 	const uint64_t stamp_end = l->offset[0] + (uint64_t)FRAME_STAMP_SIZE;
-	enum di_status st = check_map(map_size, l, err);
+	enum di_status st = check_maps(sizes, l, err);
 	uint64_t longest = 0;
 	uint8_t *expect;
 	uint32_t plane;
@@ -170,13 +194,14 @@ enum di_status di_pattern_verify(const void *map, size_t map_size, const struct 
 
 		for (row = 0; row < n; row++) {
 			uint64_t start = l->offset[plane] + (uint64_t)row * l->pitch[plane];
-			const uint8_t *have = (const uint8_t *)map + start;
+			const uint8_t *have =
+			    (const uint8_t *)maps[di_layout_plane_fd(l, plane)] + start;
 			uint64_t b;
 
 			pattern_row(l, plane, row, seq, expect);
 			/* The stamp's bytes are not pattern: take them as they are. */
 			for (b = start; b < stamp_end && b < start + row_bytes; b++)
-				if (b >= l->offset[0])
+				if (b >= l->offset[0] && di_layout_plane_fd(l, plane) == 0)
 					expect[b - start] = have[b - start];
 			if (!memcmp(expect, have, row_bytes))
 				continue;
@@ -205,11 +230,19 @@ enum di_status di_pattern_verify(const void *map, size_t map_size, const struct 
 	return DI_OK;
 }
 
-enum di_status di_frame_fill(void *map, size_t map_size, const struct di_layout *l, uint64_t seq,
-			     uint64_t timestamp_ns, struct di_error *err)
+enum di_status di_pattern_verify(const void *map, size_t map_size, const struct di_layout *l,
+				 uint64_t seq, uint32_t rows, struct di_mismatch *where,
+				 struct di_error *err)
+{
+	return di_pattern_verify_fds(&map, &map_size, l, seq, rows, where, err);
+}
+
+enum di_status di_frame_fill_fds(void *const *maps, const size_t *sizes,
+				 const struct di_layout *l, uint64_t seq, uint64_t timestamp_ns,
+				 struct di_error *err)
 {
 	const struct di_format_info *info = di_format_lookup(l->fourcc);
-	enum di_status st = check_map(map_size, l, err);
+	enum di_status st = check_maps(sizes, l, err);
 	struct frame_stamp s;
 	uint32_t plane, row;
 
@@ -218,9 +251,15 @@ enum di_status di_frame_fill(void *map, size_t map_size, const struct di_layout 
 	for (plane = 0; plane < info->num_planes; plane++)
 		for (row = 0; row < di_layout_plane_rows(info, plane, l->height); row++)
 			pattern_row(l, plane, row, seq,
-				    (uint8_t *)map + l->offset[plane] +
+				    (uint8_t *)maps[di_layout_plane_fd(l, plane)] + l->offset[plane] +
 					(uint64_t)row * l->pitch[plane]);
 	frame_stamp_fill(&s, seq, timestamp_ns, l->fourcc, l->width, l->height);
-	memcpy((uint8_t *)map + l->offset[0], &s, sizeof(s));
+	memcpy((uint8_t *)maps[0] + l->offset[0], &s, sizeof(s));
 	return DI_OK;
+}
+
+enum di_status di_frame_fill(void *map, size_t map_size, const struct di_layout *l, uint64_t seq,
+			     uint64_t timestamp_ns, struct di_error *err)
+{
+	return di_frame_fill_fds(&map, &map_size, l, seq, timestamp_ns, err);
 }

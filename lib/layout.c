@@ -62,6 +62,30 @@ static uint64_t plane_end(const struct di_format_info *info, const struct di_lay
 	       (uint64_t)l->pitch[plane] * di_layout_plane_rows(info, plane, l->height);
 }
 
+uint64_t di_layout_plane_end(const struct di_layout *l, uint32_t plane)
+{
+	const struct di_format_info *info = di_format_lookup(l->fourcc);
+
+	if (!info || plane >= info->num_planes)
+		return 0;
+	return plane_end(info, l, plane);
+}
+
+uint32_t di_layout_fds(const struct di_layout *l)
+{
+	return l->fd_per_plane ? l->num_planes : 1;
+}
+
+uint32_t di_layout_plane_fd(const struct di_layout *l, uint32_t plane)
+{
+	return l->fd_per_plane ? plane : 0;
+}
+
+uint64_t di_layout_fd_size(const struct di_layout *l, uint32_t fd)
+{
+	return l->fd_per_plane ? di_layout_plane_end(l, fd) : di_layout_size(l);
+}
+
 enum di_status di_layout_check(const struct di_layout *l, struct di_error *err)
 {
 	const struct di_format_info *info = di_format_lookup(l->fourcc);
@@ -99,7 +123,7 @@ enum di_status di_layout_check(const struct di_layout *l, struct di_error *err)
 			return di_error_set(err, DI_ERR_LAYOUT, 0,
 					    "plane %u pitch %u is smaller than a row of %llu bytes",
 					    i, l->pitch[i], (unsigned long long)row);
-		if (l->offset[i] < prev_end)
+		if (!l->fd_per_plane && l->offset[i] < prev_end)
 			return di_error_set(err, DI_ERR_LAYOUT, 0,
 					    "plane %u at offset %u overlaps the previous plane, "
 					    "which ends at %llu",
@@ -153,4 +177,18 @@ enum di_status di_layout_init(struct di_layout *l, uint32_t fourcc, uint32_t wid
 		offset += pitch * di_layout_plane_rows(info, i, height);
 	}
 	return di_layout_check(l, err);
+}
+
+enum di_status di_layout_init_fd_per_plane(struct di_layout *l, uint32_t fourcc, uint32_t width,
+					   uint32_t height, uint32_t pitch_align, struct di_error *err)
+{
+	enum di_status st = di_layout_init(l, fourcc, width, height, pitch_align, err);
+	uint32_t i;
+
+	if (st != DI_OK)
+		return st;
+	l->fd_per_plane = true;
+	for (i = 0; i < l->num_planes; i++)
+		l->offset[i] = 0;
+	return DI_OK;
 }

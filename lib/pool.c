@@ -11,13 +11,13 @@ void di_pool_init(struct di_pool *pool)
 	unsigned int i;
 
 	memset(pool, 0, sizeof(*pool));
-	for (i = 0; i < DI_POOL_MAX; i++)
+	for (i = 0; i < DI_POOL_MAX * DI_MAX_PLANES; i++)
 		pool->fds[i] = -1;
 }
 
 void di_pool_close(struct di_pool *pool)
 {
-	di_close_fds(pool->fds, DI_POOL_MAX);
+	di_close_fds(pool->fds, DI_POOL_MAX * DI_MAX_PLANES);
 	di_pool_init(pool);
 }
 
@@ -51,7 +51,8 @@ static const char *layout_difference(const struct di_layout *a, const struct di_
 		return "format";
 	if (a->width != b->width || a->height != b->height)
 		return "size";
-	if (a->num_planes != b->num_planes || a->modifier != b->modifier)
+	if (a->num_planes != b->num_planes || a->modifier != b->modifier ||
+	    a->fd_per_plane != b->fd_per_plane)
 		return "planes or modifier";
 	for (i = 0; i < DI_MAX_PLANES; i++)
 		if (a->offset[i] != b->offset[i] || a->pitch[i] != b->pitch[i])
@@ -62,10 +63,12 @@ static const char *layout_difference(const struct di_layout *a, const struct di_
 static enum di_status check_part(const struct di_pool *pool, const struct di_pool_msg *part,
 				 struct di_error *err)
 {
+	const uint32_t per = di_layout_fds(&part->layout);
 	const char *diff;
 
 	if (part->count < 1 || part->count > DI_POOL_MAX || part->nfds > DI_FDS_PER_MSG ||
-	    part->first > part->count || part->nfds > part->count - part->first)
+	    per < 1 || per > DI_MAX_PLANES || part->nfds % per || part->first > part->count ||
+	    part->nfds / per > part->count - part->first)
 		return di_error_set(err, DI_ERR_COUNT, 0,
 				    "POOL part of %u fds from buffer %u does not fit a pool of %u",
 				    part->nfds, part->first, part->count);
@@ -113,8 +116,8 @@ enum di_status di_pool_add(struct di_pool *pool, const struct di_pool_msg *part,
 		pool->layout = part->layout;
 	}
 	for (i = 0; i < part->nfds; i++)
-		pool->fds[part->first + i] = fds[i];
-	pool->received += part->nfds;
+		pool->fds[part->first * di_layout_fds(&pool->layout) + i] = fds[i];
+	pool->received += part->nfds / di_layout_fds(&pool->layout);
 	return DI_OK;
 }
 
@@ -152,23 +155,24 @@ enum di_status di_pool_receive(int sock, uint32_t fs_magic, struct di_pool *pool
 enum di_status di_pool_send(int sock, uint32_t count, uint32_t flags,
 			    const struct di_layout *layout, const int *fds, struct di_error *err)
 {
+	const uint32_t per = di_layout_fds(layout);
 	struct di_msg msg = {.type = DI_MSG_POOL};
 	uint32_t first = 0;
 
 	msg.pool.count = count;
-	msg.pool.flags = flags;
+	msg.pool.flags = flags | (layout->fd_per_plane ? DI_POOL_FD_PER_PLANE : 0);
 	msg.pool.layout = *layout;
 	do {
-		uint32_t n = count - first;
+		uint32_t n = count - first; /* buffers in this part */
 		enum di_status st;
 
 		if (flags & DI_POOL_FD_PER_FRAME)
 			n = 0;
-		else if (n > DI_FDS_PER_MSG)
-			n = DI_FDS_PER_MSG;
+		else if (n > DI_FDS_PER_MSG / per)
+			n = DI_FDS_PER_MSG / per;
 		msg.pool.first = first;
-		msg.pool.nfds = n;
-		st = di_send_msg(sock, &msg, n ? fds + first : NULL, err);
+		msg.pool.nfds = n * per;
+		st = di_send_msg(sock, &msg, n ? fds + first * per : NULL, err);
 		if (st != DI_OK)
 			return st;
 		first += n;

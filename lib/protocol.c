@@ -109,6 +109,7 @@ static enum di_status check_hello(const struct di_hello *h, struct di_error *err
 static enum di_status check_pool(const struct di_pool_msg *p, struct di_error *err)
 {
 	enum di_status st;
+	uint32_t per;
 
 	if (p->count < 1 || p->count > DI_POOL_MAX)
 		return di_error_set(err, DI_ERR_COUNT, 0, "POOL count %u outside 1..%u", p->count,
@@ -116,6 +117,15 @@ static enum di_status check_pool(const struct di_pool_msg *p, struct di_error *e
 	if (p->flags & ~DI_POOL_FLAGS_ALL)
 		return di_error_set(err, DI_ERR_FIELD, 0, "POOL has unknown flags 0x%x",
 				    p->flags & ~DI_POOL_FLAGS_ALL);
+	if (!(p->flags & DI_POOL_FD_PER_PLANE) != !p->layout.fd_per_plane)
+		return di_error_set(err, DI_ERR_FIELD, 0,
+				    "POOL flag fd-per-plane %s but the layout has %s",
+				    p->flags & DI_POOL_FD_PER_PLANE ? "set" : "clear",
+				    p->layout.fd_per_plane ? "an fd per plane" : "one fd");
+	if ((p->flags & DI_POOL_FD_PER_PLANE) && (p->flags & DI_POOL_FD_PER_FRAME))
+		return di_error_set(err, DI_ERR_FIELD, 0,
+				    "POOL flags fd-per-plane and fd-per-frame together: a FRAME "
+				    "carries one buffer fd");
 	if (p->nfds > DI_FDS_PER_MSG)
 		return di_error_set(err, DI_ERR_COUNT, 0,
 				    "POOL part declares %u fds, at most %u fit one message",
@@ -124,7 +134,13 @@ static enum di_status check_pool(const struct di_pool_msg *p, struct di_error *e
 		return di_error_set(err, DI_ERR_INDEX, 0,
 				    "POOL part starts at buffer %u of a pool of %u", p->first,
 				    p->count);
-	if (p->nfds > p->count - p->first)
+	per = p->layout.fd_per_plane ? p->layout.num_planes : 1;
+	if (per < 1 || per > DI_MAX_PLANES || p->nfds % per)
+		return di_error_set(err, DI_ERR_COUNT, 0,
+				    "POOL part carries %u fds, not a whole number of buffers of %u "
+				    "fds (one per plane)",
+				    p->nfds, per);
+	if (p->nfds / per > p->count - p->first)
 		return di_error_set(
 		    err, DI_ERR_COUNT, 0,
 		    "POOL part carries %u fds from buffer %u, beyond the pool of %u", p->nfds,
@@ -392,6 +408,7 @@ enum di_status di_msg_decode(const void *buf, size_t len, const struct di_decode
 		msg->pool.layout.height = get_u32(p + 24);
 		msg->pool.layout.num_planes = get_u32(p + 28);
 		msg->pool.layout.modifier = get_u64(p + 32);
+		msg->pool.layout.fd_per_plane = msg->pool.flags & DI_POOL_FD_PER_PLANE;
 		for (i = 0; i < DI_MAX_PLANES; i++) {
 			msg->pool.layout.offset[i] = get_u32(p + 40 + 8 * i);
 			msg->pool.layout.pitch[i] = get_u32(p + 44 + 8 * i);

@@ -229,6 +229,45 @@ static void test_narrow_frame(void **state)
 	free(f.map);
 }
 
+/* NV12 in two buffers (NV12M): each plane verified in its own mapping. */
+static void test_fd_per_plane(void **state)
+{
+	struct di_layout l;
+	uint8_t *y = malloc(64 * 48), *uv = malloc(64 * 24);
+	void *maps[2] = {y, uv};
+	size_t sizes[2] = {64 * 48, 64 * 24};
+	struct di_mismatch where;
+	struct di_error err;
+
+	(void)state;
+	assert_non_null(y);
+	assert_non_null(uv);
+	assert_int_equal(di_layout_init_fd_per_plane(&l, DI_FOURCC_NV12, 64, 48, 1, NULL), DI_OK);
+	assert_int_equal(di_frame_fill_fds(maps, sizes, &l, 12, 1000, &err), DI_OK);
+	assert_int_equal(di_stamp_verify_fds((const void *const *)maps, sizes, &l, 12, NULL, &err),
+			 DI_OK);
+	assert_int_equal(
+	    di_pattern_verify_fds((const void *const *)maps, sizes, &l, 12, 0, NULL, &err), DI_OK);
+	assert_int_equal(uv[2 * 3 + 1], frame_pattern_cr(3, 0, 12));
+
+	uv[64 * 5 + 7] ^= 1;
+	assert_int_equal(
+	    di_pattern_verify_fds((const void *const *)maps, sizes, &l, 12, 0, &where, &err),
+	    DI_ERR_PATTERN);
+	assert_int_equal(where.plane, 1);
+	assert_int_equal(where.row, 5);
+	assert_int_equal(where.offset, 64 * 5 + 7);
+	uv[64 * 5 + 7] ^= 1;
+
+	/* A chroma mapping one byte short is refused, naming the plane. */
+	sizes[1]--;
+	expect_status(di_pattern_verify_fds((const void *const *)maps, sizes, &l, 12, 0, NULL,
+					    &err),
+		      &err, DI_ERR_LAYOUT, "smaller than plane 1's 1536");
+	free(y);
+	free(uv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +276,7 @@ int main(void)
 	    TEST_WITH_FD_CHECK(test_stamp_damage),
 	    TEST_WITH_FD_CHECK(test_pattern_damage_located),
 	    TEST_WITH_FD_CHECK(test_narrow_frame),
+	    TEST_WITH_FD_CHECK(test_fd_per_plane),
 	};
 
 	return cmocka_run_group_tests_name("frame-verify", tests, NULL, NULL);

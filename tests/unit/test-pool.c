@@ -263,11 +263,99 @@ static void test_send_refuses_bad_pools(void **state)
 	close(sv[1]);
 }
 
+/* YUV420 of 64x48: Y 3072 bytes, Cb and Cr 768 each, an fd per plane. */
+static struct di_layout yuv420m_layout(void)
+{
+	struct di_layout l;
+
+	assert_int_equal(
+	    di_layout_init_fd_per_plane(&l, DI_FOURCC_YUV420, 64, 48, 1, NULL), DI_OK);
+	return l;
+}
+
+/* 100 buffers of 3 fds: parts of 84 and 16 whole buffers, reassembled. */
+static void test_fd_per_plane_pool(void **state)
+{
+	struct di_layout layout = yuv420m_layout();
+	struct di_pool *pool = malloc(sizeof(*pool));
+	int sv[2], *sent = make_memfds(300);
+	struct di_error err;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(pool);
+	test_socketpair(sv, 0);
+	assert_int_equal(di_pool_send(sv[0], 100, 0, &layout, sent, &err), DI_OK);
+	assert_int_equal(di_pool_receive(sv[1], DI_FS_MAGIC_MEMFD, pool, &err), DI_OK);
+	assert_int_equal(pool->count, 100);
+	assert_int_equal(pool->received, 100);
+	assert_true(pool->flags & DI_POOL_FD_PER_PLANE);
+	assert_true(pool->layout.fd_per_plane);
+	for (i = 0; i < 300; i++)
+		assert_true(same_file(pool->fds[i], sent[i]));
+	di_pool_close(pool);
+	free_memfds(sent, 300);
+	free(pool);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Sends one buffer of planes fds[0..3) and returns what receiving said. */
+static enum di_status send_one(const struct di_layout *l, const int *fds, struct di_error *err)
+{
+	struct di_pool *pool = malloc(sizeof(*pool));
+	enum di_status st;
+	int sv[2];
+
+	assert_non_null(pool);
+	test_socketpair(sv, 0);
+	assert_int_equal(di_pool_send(sv[0], 1, 0, l, fds, err), DI_OK);
+	st = di_pool_receive(sv[1], DI_FS_MAGIC_MEMFD, pool, err);
+	di_pool_close(pool);
+	free(pool);
+	close(sv[0]);
+	close(sv[1]);
+	return st;
+}
+
+/* The fd checks of a buffer of several fds: each plane's size, shared files. */
+static void test_fd_per_plane_checks(void **state)
+{
+	struct di_layout l = yuv420m_layout();
+	int fds[3] = {test_memfd(3072), test_memfd(768), test_memfd(767)};
+	struct di_error err;
+
+	(void)state;
+	expect_status(send_one(&l, fds, &err), &err, DI_ERR_FD_SIZE,
+		      "POOL buffer 0 plane 2: fd");
+	assert_non_null(strstr(err.text, "holds 767 bytes, the layout needs 768"));
+	close(fds[2]);
+	fds[2] = test_memfd(768);
+	assert_int_equal(send_one(&l, fds, &err), DI_OK);
+
+	/* One file for Cb and Cr, both at offset 0: they overlap. */
+	expect_status(send_one(&l, (int[]){fds[0], fds[1], fds[1]}, &err), &err, DI_ERR_LAYOUT,
+		      "POOL buffer 0: planes 1 and 2 are one file");
+	/* One file for all three, one plane after the other: allowed. */
+	close(fds[2]);
+	fds[2] = test_memfd(3072 + 768 + 768);
+	l.offset[1] = 3072;
+	l.offset[2] = 3072 + 768;
+	assert_int_equal(send_one(&l, (int[]){fds[2], fds[2], fds[2]}, &err), DI_OK);
+	/* ... but not when Cr starts inside Cb. */
+	l.offset[2] = 3072 + 767;
+	expect_status(send_one(&l, (int[]){fds[2], fds[2], fds[2]}, &err), &err, DI_ERR_LAYOUT,
+		      "planes 1 and 2 are one file");
+	di_close_fds(fds, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    TEST_WITH_FD_CHECK(test_large_pool_is_split),
 	    TEST_WITH_FD_CHECK(test_fd_per_frame_pool),
+	    TEST_WITH_FD_CHECK(test_fd_per_plane_pool),
+	    TEST_WITH_FD_CHECK(test_fd_per_plane_checks),
 	    TEST_WITH_FD_CHECK(test_bad_part_sequences),
 	    TEST_WITH_FD_CHECK(test_pool_add),
 	    TEST_WITH_FD_CHECK(test_send_refuses_bad_pools),

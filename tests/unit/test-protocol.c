@@ -178,6 +178,16 @@ static struct di_msg pool_nv12(void)
 {
 	return sample_pool(DI_FOURCC_NV12);
 }
+/* NV12M: 2 buffers of 2 fds, each plane at offset 0 of its own fd. */
+static struct di_msg pool_nv12m(void)
+{
+	struct di_msg m = sample(DI_MSG_POOL);
+
+	assert_int_equal(
+	    di_layout_init_fd_per_plane(&m.pool.layout, DI_FOURCC_NV12, 64, 48, 1, NULL), DI_OK);
+	m.pool.flags = DI_POOL_FD_PER_PLANE;
+	return m;
+}
 static struct di_msg pool_yuyv(void)
 {
 	return sample_pool(DI_FOURCC_YUYV);
@@ -193,6 +203,25 @@ static struct di_msg release(void)
 static struct di_msg error(void)
 {
 	return sample(DI_MSG_ERROR);
+}
+
+/* A pool of an fd per plane keeps that through encode and decode. */
+static void test_pool_fd_per_plane(void **state)
+{
+	struct di_msg m = pool_nv12m(), back;
+	uint8_t buf[DI_MSG_MAX];
+	size_t len;
+
+	(void)state;
+	len = encode(&m, buf);
+	assert_int_equal(buf[28], DI_POOL_FD_PER_PLANE);
+	assert_int_equal(di_msg_decode(buf, len, NULL, &back, NULL), DI_OK);
+	assert_true(back.pool.layout.fd_per_plane);
+	assert_int_equal(back.pool.layout.offset[1], 0);
+	assert_int_equal(di_msg_fd_count(&back), 4);
+	/* The flag must say what the layout is. */
+	m.pool.flags = 0;
+	assert_int_equal(di_msg_encode(&m, buf, sizeof(buf), &len, NULL), DI_ERR_FIELD);
 }
 
 static const struct patch patches[] = {
@@ -215,7 +244,14 @@ static const struct patch patches[] = {
     {"pool nfds 254", pool_xrgb, 24, 4, 254, DI_ERR_COUNT, "declares 254 fds, at most 253"},
     {"pool nfds 5", pool_xrgb, 24, 4, 5, DI_ERR_COUNT, "beyond the pool of 4"},
     {"pool nfds 0", pool_xrgb, 24, 4, 0, DI_ERR_FIELD, "POOL part carries no fds"},
-    {"pool flags", pool_xrgb, 28, 4, 2, DI_ERR_FIELD, "POOL has unknown flags 0x2"},
+    {"pool flags", pool_xrgb, 28, 4, 4, DI_ERR_FIELD, "POOL has unknown flags 0x4"},
+    {"pool fd-per-plane and fd-per-frame", pool_xrgb, 28, 4, 3, DI_ERR_FIELD,
+     "fd-per-plane and fd-per-frame together"},
+    {"nv12m half a buffer", pool_nv12m, 24, 4, 3, DI_ERR_COUNT,
+     "not a whole number of buffers of 2 fds"},
+    {"nv12m beyond", pool_nv12m, 24, 4, 10, DI_ERR_COUNT, "beyond the pool of 4"},
+    {"nv12m as one fd", pool_nv12m, 28, 4, 0, DI_ERR_LAYOUT,
+     "plane 1 at offset 0 overlaps the previous plane"},
     {"pool fd-per-frame with fds", pool_xrgb, 28, 4, 1, DI_ERR_FIELD,
      "fd-per-frame mode carries fds"},
     {"pool fourcc", pool_xrgb, 32, 4, 0x44434241, DI_ERR_FIELD, "unknown pixel format 'ABCD'"},
@@ -464,6 +500,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    TEST_WITH_FD_CHECK(test_round_trip),
 	    TEST_WITH_FD_CHECK(test_wire_layout),
+	    TEST_WITH_FD_CHECK(test_pool_fd_per_plane),
 	    TEST_WITH_FD_CHECK(test_rejects_bad_fields),
 	    TEST_WITH_FD_CHECK(test_rejects_bad_lengths),
 	    TEST_WITH_FD_CHECK(test_rejects_out_of_context),

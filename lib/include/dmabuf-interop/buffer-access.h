@@ -44,11 +44,12 @@ enum di_status di_buffer_sync(int fd, bool start, bool write, struct di_error *e
 
 /*
  * Checks frame seq in a mapped buffer as mode says (rows as for
- * di_pattern_verify()), between SYNC_START(READ) and SYNC_END(READ).
+ * di_pattern_verify()), between SYNC_START(READ) and SYNC_END(READ) on each
+ * of its fds. maps: one per fd of the buffer, di_layout_fds(layout) of them.
  * stamp and where may be NULL. The check's status is returned; a failing
  * SYNC_END is reported only when the check itself passed.
  */
-enum di_status di_frame_verify_mapped(const struct di_buffer_map *map,
+enum di_status di_frame_verify_mapped(const struct di_buffer_map *maps,
 				      const struct di_layout *layout, uint64_t seq,
 				      enum di_verify mode, uint32_t rows, struct frame_stamp *stamp,
 				      struct di_mismatch *where, struct di_error *err);

@@ -69,4 +69,22 @@ enum di_status di_pattern_verify(const void *map, size_t map_size, const struct 
 enum di_status di_frame_fill(void *map, size_t map_size, const struct di_layout *layout,
 			     uint64_t seq, uint64_t timestamp_ns, struct di_error *err);
 
+/*
+ * The same for a buffer of several fds (layout fd_per_plane): maps[i] and
+ * sizes[i] are the mapping of the buffer's fd i, di_layout_fds() of them.
+ * Mismatch offsets are then within the plane's own fd.
+ */
+enum di_status di_stamp_read_fds(const void *const *maps, const size_t *sizes,
+				 const struct di_layout *layout, struct frame_stamp *stamp,
+				 struct di_error *err);
+enum di_status di_stamp_verify_fds(const void *const *maps, const size_t *sizes,
+				   const struct di_layout *layout, uint64_t seq,
+				   struct frame_stamp *stamp, struct di_error *err);
+enum di_status di_pattern_verify_fds(const void *const *maps, const size_t *sizes,
+				     const struct di_layout *layout, uint64_t seq, uint32_t rows,
+				     struct di_mismatch *where, struct di_error *err);
+enum di_status di_frame_fill_fds(void *const *maps, const size_t *sizes,
+				 const struct di_layout *layout, uint64_t seq,
+				 uint64_t timestamp_ns, struct di_error *err);
+
 #endif /* DMABUF_INTEROP_FRAME_VERIFY_H */

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Frame layouts: which pixel formats the project moves and where each plane
- * of a buffer lies. Every buffer of a pool shares one layout; all planes live
- * in the buffer's single fd (NV12 as one buffer, as V4L2's NV12 and DRM's
- * single-object NV12 framebuffers do). Only the LINEAR modifier is supported.
+ * of a buffer lies. Every buffer of a pool shares one layout. Either all
+ * planes live in the buffer's single fd (NV12 as one buffer, as V4L2's NV12
+ * and DRM's single-object NV12 framebuffers do), or, with fd_per_plane, each
+ * plane has its own fd and its offset is within that fd (V4L2's NV12M, DRM
+ * framebuffers with a handle per plane). Only the LINEAR modifier is
+ * supported.
  *
  * The layout is what a POOL message declares and what the fd checks hold
- * each buffer against: its size (lseek SEEK_END) must cover
- * di_layout_size().
+ * each buffer against: the size (lseek SEEK_END) of fd i must cover
+ * di_layout_fd_size(layout, i).
  */
 #ifndef DMABUF_INTEROP_LAYOUT_H
 #define DMABUF_INTEROP_LAYOUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dmabuf-interop/status.h"
@@ -41,6 +45,7 @@ struct di_layout {
 	uint64_t modifier;
 	uint32_t offset[DI_MAX_PLANES]; /* byte offset of each plane in the buffer */
 	uint32_t pitch[DI_MAX_PLANES];	/* bytes from one row of a plane to the next */
+	bool fd_per_plane;		/* plane i is in fd i of the buffer, at offset[i] */
 };
 
 /* What the library knows about a format; planes beyond num_planes are zero. */
@@ -70,13 +75,27 @@ uint32_t di_layout_plane_rows(const struct di_format_info *info, uint32_t plane,
 /*
  * Checks a declared layout: known format, LINEAR, dimensions within
  * 1..DI_DIM_MAX and aligned as the format needs, exactly the format's number
- * of planes, unused plane slots zero, every pitch at least one row, planes in
- * ascending order and not overlapping. DI_ERR_FIELD or DI_ERR_LAYOUT.
+ * of planes, unused plane slots zero, every pitch at least one row, and in
+ * one fd, planes in ascending order and not overlapping. DI_ERR_FIELD or
+ * DI_ERR_LAYOUT. (With fd_per_plane, whether two planes' fds are one file
+ * whose planes overlap is for the fd checks to see.)
  */
 enum di_status di_layout_check(const struct di_layout *layout, struct di_error *err);
 
 /* Bytes a buffer must have to hold the layout (end of its last plane). */
 uint64_t di_layout_size(const struct di_layout *layout);
+
+/* Byte after the last row of plane (offset + pitch * rows, within its fd). */
+uint64_t di_layout_plane_end(const struct di_layout *layout, uint32_t plane);
+
+/* Fds one buffer of the layout has: num_planes with fd_per_plane, else 1. */
+uint32_t di_layout_fds(const struct di_layout *layout);
+
+/* The fd of the buffer that holds plane: plane with fd_per_plane, else 0. */
+uint32_t di_layout_plane_fd(const struct di_layout *layout, uint32_t plane);
+
+/* Bytes fd i of a buffer must have: the end of the last plane it holds. */
+uint64_t di_layout_fd_size(const struct di_layout *layout, uint32_t fd);
 
 /*
  * Fills layout with a packed layout of a known format: each pitch is the row
@@ -85,5 +104,13 @@ uint64_t di_layout_size(const struct di_layout *layout);
  */
 enum di_status di_layout_init(struct di_layout *layout, uint32_t fourcc, uint32_t width,
 			      uint32_t height, uint32_t pitch_align, struct di_error *err);
+
+/*
+ * di_layout_init(), then each plane in its own fd at offset 0
+ * (fd_per_plane), as V4L2's NV12M lays a buffer out.
+ */
+enum di_status di_layout_init_fd_per_plane(struct di_layout *layout, uint32_t fourcc,
+					   uint32_t width, uint32_t height, uint32_t pitch_align,
+					   struct di_error *err);
 
 #endif /* DMABUF_INTEROP_LAYOUT_H */

@@ -22,8 +22,12 @@ struct di_pool {
 	uint32_t count; /* 0 until the first part arrived */
 	uint32_t flags; /* DI_POOL_* */
 	struct di_layout layout;
-	uint32_t received;    /* buffers whose fd arrived so far */
-	int fds[DI_POOL_MAX]; /* -1 where no fd is held */
+	uint32_t received; /* buffers whose fds arrived so far */
+	/*
+	 * Buffer b's fd i at fds[b * di_layout_fds(&layout) + i] (so fds[b]
+	 * when a buffer is one fd); -1 where no fd is held.
+	 */
+	int fds[DI_POOL_MAX * DI_MAX_PLANES];
 };
 
 /* An empty pool holding no fds. */
@@ -58,8 +62,10 @@ enum di_status di_pool_receive(int sock, uint32_t fs_magic, struct di_pool *pool
 			       struct di_error *err);
 
 /*
- * Sends a pool of count buffers: in parts of at most DI_FDS_PER_MSG fds, or
- * with DI_POOL_FD_PER_FRAME in flags one POOL without fds (fds may be NULL).
+ * Sends a pool of count buffers: in parts of at most DI_FDS_PER_MSG fds
+ * (whole buffers), or with DI_POOL_FD_PER_FRAME in flags one POOL without
+ * fds (fds may be NULL). fds as in struct di_pool: di_layout_fds(layout) per
+ * buffer; DI_POOL_FD_PER_PLANE is set from layout->fd_per_plane.
  */
 enum di_status di_pool_send(int sock, uint32_t count, uint32_t flags,
 			    const struct di_layout *layout, const int *fds, struct di_error *err);

@@ -79,10 +79,19 @@ enum di_role {
  */
 #define DI_CAP_IMPLICIT_SYNC (1u << 2) /* fences in the dma-bufs' reservation objects */
 #define DI_CAP_EXPLICIT_SYNC (1u << 3) /* fences as sync_file fds in FRAME and RELEASE */
+/*
+ * Takes pools of DI_POOL_FD_PER_PLANE (POOL version 2, docs/protocol.md): a
+ * sender only sends such a pool to a peer that offered this; a peer without
+ * the bit would refuse the POOL flag as unknown, and it gets a clear ERROR
+ * instead.
+ */
+#define DI_CAP_FD_PER_PLANE (1u << 4)
 
 /* POOL flags. */
 #define DI_POOL_FD_PER_FRAME (1u << 0) /* no fds in POOL; each FRAME carries its fd */
-#define DI_POOL_FLAGS_ALL    DI_POOL_FD_PER_FRAME
+/* A buffer is num_planes fds, one per plane (layout.fd_per_plane). */
+#define DI_POOL_FD_PER_PLANE (1u << 1)
+#define DI_POOL_FLAGS_ALL    (DI_POOL_FD_PER_FRAME | DI_POOL_FD_PER_PLANE)
 
 /* FRAME flags. */
 #define DI_FRAME_FD	   (1u << 0) /* this FRAME carries the fd of its buffer */
@@ -97,9 +106,9 @@ struct di_hello {
 
 struct di_pool_msg {
 	uint32_t count; /* buffers in the pool, 1..DI_POOL_MAX */
-	uint32_t first; /* index of the buffer whose fd comes first in this part */
-	uint32_t nfds;	/* fds this part carries, for buffers first..first+nfds-1 */
-	uint32_t flags; /* DI_POOL_* */
+	uint32_t first; /* index of the buffer whose fd(s) come first in this part */
+	uint32_t nfds;	/* fds this part carries: di_layout_fds(&layout) per buffer */
+	uint32_t flags; /* DI_POOL_*; DI_POOL_FD_PER_PLANE exactly when layout.fd_per_plane */
 	struct di_layout layout;
 };
 
