@@ -246,7 +246,7 @@ static int sender_source(struct sender *s)
 	s->layout = s->cam.layout;
 	s->bytes = di_layout_size(&s->layout);
 	for (uint32_t i = 0; i < s->cam.count; i++)
-		if (camera_queue(&s->cam, i, -1))
+		if (camera_queue(&s->cam, i, NULL))
 			return -1;
 	return camera_stream(&s->cam, true);
 }
@@ -393,7 +393,7 @@ static int sender_frame(struct sender *s, uint64_t n)
 			return -1;
 		break;
 	}
-	if (!o->synthetic && camera_queue(&s->cam, f.index, -1))
+	if (!o->synthetic && camera_queue(&s->cam, f.index, NULL))
 		return -1;
 	app_stats_frame(&s->stats, 0);
 	return sender_releases(s, false);

@@ -79,6 +79,12 @@ int app_parse_format(const char *prog, const char *opt, const char *text, uint32
 	    {"XRGB8888", DI_FOURCC_XRGB8888},
 	    {"NV12", DI_FOURCC_NV12},
 	    {"YUYV", DI_FOURCC_YUYV},
+	    {"NV21", DI_FOURCC_NV21},
+	    {"NV16", DI_FOURCC_NV16},
+	    {"YU12", DI_FOURCC_YUV420},
+	    {"YUV420", DI_FOURCC_YUV420},
+	    {"RG16", DI_FOURCC_RGB565},
+	    {"RGB565", DI_FOURCC_RGB565},
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -87,7 +93,7 @@ int app_parse_format(const char *prog, const char *opt, const char *text, uint32
 			return 0;
 		}
 	}
-	fprintf(stderr, "%s: --%s %s: expected XR24, NV12 or YUYV\n", prog, opt, text);
+	fprintf(stderr, "%s: --%s %s: expected XR24, NV12, YUYV, NV21, NV16, YUV420 or RGB565\n", prog, opt, text);
 	return -1;
 }
 

@@ -19,7 +19,7 @@
 #include "dmabuf-interop/frame-verify.h"
 #include "dmabuf-interop/session.h"
 
-#define CONSUMER_CAPS (DI_CAP_FD_PER_FRAME | DI_CAP_DISPLAY_ALLOCATES)
+#define CONSUMER_CAPS (DI_CAP_FD_PER_FRAME | DI_CAP_DISPLAY_ALLOCATES | DI_CAP_FD_PER_PLANE)
 
 struct client *client_new(const struct client_env *env, unsigned int id, int sock,
 			  const struct di_peer *peer, uint64_t deadline_ns)
@@ -89,7 +89,7 @@ static void check_frame(struct client *c, struct client_frame *f)
 	f->checked = true;
 	if (env->opt->verify == DI_VERIFY_NONE)
 		return;
-	if (di_frame_verify_mapped(&c->fbs.slot[f->index].map, &c->fbs.layout, f->seq,
+	if (di_frame_verify_mapped(c->fbs.slot[f->index].map, &c->fbs.layout, f->seq,
 				   env->opt->verify, 0, NULL, &where, &err) == DI_OK) {
 		env->stats->verified++;
 		return;
@@ -129,7 +129,7 @@ static void retire_fence(struct client *c, struct client_frame *f)
 
 bool client_check_ready(struct client *c, struct client_frame *f)
 {
-	int fd = f->fence >= 0 ? f->fence : c->fbs.slot[f->index].fd;
+	int fd = f->fence >= 0 ? f->fence : c->fbs.slot[f->index].fd[0];
 
 	if (!f->set || f->checked)
 		return f->set;
@@ -145,7 +145,7 @@ static void add_release_fence(struct client *c, const struct client_frame *f, in
 {
 	struct di_error err;
 
-	if (di_fence_import(c->fbs.slot[f->index].fd, release_fence, false, &err) == DI_OK)
+	if (di_fence_import(c->fbs.slot[f->index].fd[0], release_fence, false, &err) == DI_OK)
 		return;
 	fprintf(stderr, "consumer: producer pid %d: buffer %u: %s\n", (int)c->peer.pid, f->index,
 		err.text);
@@ -279,10 +279,14 @@ static int take_producer_pool(struct client *c, const struct client_env *env, st
 	if (c->pool.flags & DI_POOL_FD_PER_FRAME)
 		return DI_OK;
 	for (uint32_t i = 0; i < c->pool.count; i++) {
-		int fd = c->pool.fds[i];
+		const uint32_t n = di_layout_fds(l);
+		int fds[DI_MAX_PLANES];
 
-		c->pool.fds[i] = -1; /* the table owns it now, even on failure */
-		if (fbs_import(&c->fbs, i, fd, err))
+		for (uint32_t f = 0; f < n; f++) {
+			fds[f] = c->pool.fds[i * n + f];
+			c->pool.fds[i * n + f] = -1; /* the table owns it now, even on failure */
+		}
+		if (fbs_import(&c->fbs, i, fds, err))
 			return err->status;
 	}
 	return DI_OK;
@@ -384,7 +388,7 @@ static void on_frame(struct client *c, const struct client_env *env, const struc
 		client_drop(c, &err);
 		return;
 	}
-	if (fd >= 0 && fbs_import(&c->fbs, f->index, fd, &err)) {
+	if (fd >= 0 && fbs_import(&c->fbs, f->index, &fd, &err)) {
 		if (fence >= 0)
 			close(fence);
 		di_ledger_skip(&c->ledger, f->index, f->seq, NULL);

@@ -147,7 +147,7 @@ static void take_snapshot(struct consumer *c, struct client *leaving)
 
 		if (!on_screen(cl) || (cl != leaving && cl->plane < 0))
 			continue;
-		planes[n++] = (struct snapshot_plane){.fd = cl->fbs.slot[on_screen(cl)->index].fd,
+		planes[n++] = (struct snapshot_plane){.fds = cl->fbs.slot[on_screen(cl)->index].fd,
 						      .layout = &cl->fbs.layout,
 						      .x = cl->x,
 						      .y = cl->y,

@@ -19,8 +19,10 @@ void fbs_init(struct framebuffers *fbs, struct fb_handles *handles, bool map,
 	fbs->layout = *layout;
 	fbs->count = count;
 	for (uint32_t i = 0; i < DI_POOL_MAX; i++) {
-		fbs->slot[i].fd = -1;
-		fbs->slot[i].map.fd = -1;
+		for (uint32_t f = 0; f < DI_MAX_PLANES; f++) {
+			fbs->slot[i].fd[f] = -1;
+			fbs->slot[i].map[f].fd = -1;
+		}
 	}
 }
 
@@ -70,7 +72,7 @@ static int finish_slot(struct framebuffers *fbs, uint32_t index, struct di_error
 
 	if (fbs->drm >= 0) {
 		for (uint32_t p = 0; p < l->num_planes; p++) {
-			handles[p] = s->handle;
+			handles[p] = s->handle[di_layout_plane_fd(l, p)];
 			pitches[p] = l->pitch[p];
 			offsets[p] = l->offset[p];
 		}
@@ -84,37 +86,49 @@ static int finish_slot(struct framebuffers *fbs, uint32_t index, struct di_error
 			return -1;
 		}
 	}
-	if (fbs->map && di_buffer_map(s->fd, di_layout_size(l), false, &s->map, err)) {
-		fbs_drop(fbs, index);
-		return -1;
+	for (uint32_t f = 0; fbs->map && f < di_layout_fds(l); f++) {
+		if (di_buffer_map(s->fd[f], di_layout_fd_size(l, f), false, &s->map[f], err)) {
+			fbs_drop(fbs, index);
+			return -1;
+		}
 	}
 	return 0;
 }
 
-int fbs_import(struct framebuffers *fbs, uint32_t index, int fd, struct di_error *err)
+/* The GEM handle of the slot's fd f. */
+static int import_fd(struct framebuffers *fbs, uint32_t index, uint32_t f, struct di_error *err)
 {
 	struct fb_slot *s = &fbs->slot[index];
 
+	if (drmPrimeFDToHandle(fbs->drm, s->fd[f], &s->handle[f])) {
+		s->handle[f] = 0;
+		return di_error_set(err, DI_ERR_SYS, errno,
+				    "drmPrimeFDToHandle of buffer %u fd %u (fd %d) failed: %s",
+				    index, f, s->fd[f], strerror(errno));
+	}
+	fbs->handles->imports++;
+	if (handle_get(fbs->handles, s->handle[f])) {
+		/* Nobody else counts it: another user would have found its entry. */
+		drmCloseBufferHandle(fbs->drm, s->handle[f]);
+		fbs->handles->closed++;
+		s->handle[f] = 0;
+		return di_error_set(err, DI_ERR_SYS, ENOMEM, "no memory to count GEM handles");
+	}
+	return 0;
+}
+
+int fbs_import(struct framebuffers *fbs, uint32_t index, const int *fds, struct di_error *err)
+{
+	struct fb_slot *s = &fbs->slot[index];
+	uint32_t n = di_layout_fds(&fbs->layout);
+
 	fbs_drop(fbs, index);
-	s->fd = fd;
-	if (fbs->drm >= 0) {
-		if (drmPrimeFDToHandle(fbs->drm, fd, &s->handle)) {
-			di_error_set(err, DI_ERR_SYS, errno,
-				     "drmPrimeFDToHandle of buffer %u (fd %d) failed: %s", index,
-				     fd, strerror(errno));
-			s->handle = 0;
+	for (uint32_t f = 0; f < n; f++)
+		s->fd[f] = fds[f];
+	for (uint32_t f = 0; fbs->drm >= 0 && f < n; f++) {
+		if (import_fd(fbs, index, f, err)) {
 			fbs_drop(fbs, index);
 			return -1;
-		}
-		fbs->handles->imports++;
-		if (handle_get(fbs->handles, s->handle)) {
-			/* Nobody else counts it: another user would have found its entry. */
-			drmCloseBufferHandle(fbs->drm, s->handle);
-			fbs->handles->closed++;
-			s->handle = 0;
-			fbs_drop(fbs, index);
-			return di_error_set(err, DI_ERR_SYS, ENOMEM,
-					    "no memory to count GEM handles");
 		}
 	}
 	return finish_slot(fbs, index, err);
@@ -126,13 +140,13 @@ int fbs_adopt(struct framebuffers *fbs, uint32_t index, uint32_t handle, int fd,
 	struct fb_slot *s = &fbs->slot[index];
 
 	fbs_drop(fbs, index);
-	s->fd = fd;
+	s->fd[0] = fd;
 	if (handle_get(fbs->handles, handle)) {
 		drmCloseBufferHandle(fbs->drm, handle);
 		fbs_drop(fbs, index);
 		return di_error_set(err, DI_ERR_SYS, ENOMEM, "no memory to count GEM handles");
 	}
-	s->handle = handle;
+	s->handle[0] = handle;
 	return finish_slot(fbs, index, err);
 }
 
@@ -140,17 +154,19 @@ void fbs_drop(struct framebuffers *fbs, uint32_t index)
 {
 	struct fb_slot *s = &fbs->slot[index];
 
-	di_buffer_unmap(&s->map);
-	s->map.fd = -1;
 	if (s->fb_id)
 		drmModeRmFB(fbs->drm, s->fb_id);
 	s->fb_id = 0;
-	if (s->handle)
-		handle_put(fbs->handles, s->handle);
-	s->handle = 0;
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	for (uint32_t f = 0; f < DI_MAX_PLANES; f++) {
+		di_buffer_unmap(&s->map[f]);
+		s->map[f].fd = -1;
+		if (s->handle[f])
+			handle_put(fbs->handles, s->handle[f]);
+		s->handle[f] = 0;
+		if (s->fd[f] >= 0)
+			close(s->fd[f]);
+		s->fd[f] = -1;
+	}
 }
 
 void fbs_drop_all(struct framebuffers *fbs)

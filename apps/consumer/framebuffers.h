@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The consumer's side of a pool: per buffer its dma-buf fd, its GEM handle
- * on the display (drmPrimeFDToHandle), its framebuffer (drmModeAddFB2) and
- * its CPU mapping, made once and cached for the session (or per frame in
- * fd-per-frame mode).
+ * The consumer's side of a pool: per buffer its dma-buf fd (one per plane
+ * with a fd_per_plane layout), their GEM handles on the display
+ * (drmPrimeFDToHandle), its framebuffer (drmModeAddFB2 with a handle per
+ * plane) and its CPU mappings, made once and cached for the session (or per
+ * frame in fd-per-frame mode).
  *
  * GEM handles are not reference counted by DRM: importing the same dma-buf
  * twice on one DRM fd returns the same handle, and closing it once drops it
@@ -22,11 +23,12 @@
 #include "dmabuf-interop/layout.h"
 #include "dmabuf-interop/protocol.h"
 
+/* Index i of fd, handle and map: the buffer's fd i (di_layout_fds()). */
 struct fb_slot {
-	int fd;		 /* the dma-buf, owned; -1 when the slot is empty */
-	uint32_t handle; /* 0: not on the display */
+	int fd[DI_MAX_PLANES];	       /* the dma-bufs, owned; fd[0] -1: the slot is empty */
+	uint32_t handle[DI_MAX_PLANES]; /* 0: not on the display */
 	uint32_t fb_id;
-	struct di_buffer_map map;
+	struct di_buffer_map map[DI_MAX_PLANES];
 };
 
 struct fb_handle_ref {
@@ -60,11 +62,11 @@ void fbs_init(struct framebuffers *fbs, struct fb_handles *handles, bool map,
 	      const struct di_layout *layout, uint32_t count);
 
 /*
- * Takes fd (checked by the receive path) as buffer index: imports it,
- * makes its framebuffer, maps it. On failure the fd is closed and err says
- * which step failed.
+ * Takes fds (checked by the receive path; di_layout_fds() of them) as buffer
+ * index: imports each, makes the framebuffer, maps them. On failure the fds
+ * are closed and err says which step failed.
  */
-int fbs_import(struct framebuffers *fbs, uint32_t index, int fd, struct di_error *err);
+int fbs_import(struct framebuffers *fbs, uint32_t index, const int *fds, struct di_error *err);
 
 /*
  * Takes a buffer we allocated ourselves (--display-allocates): handle (a

@@ -40,31 +40,48 @@ static int write_png(FILE *f, const uint8_t *xrgb, uint32_t width, uint32_t heig
 	return DI_OK;
 }
 
-/* Maps and SYNC_STARTs every plane; *mapped says how many succeeded. */
+/* Unmaps the n fds of one screen plane after SYNC_END. */
+static void unmap_plane(struct di_buffer_map *map, uint32_t n)
+{
+	for (uint32_t f = 0; f < n; f++) {
+		di_buffer_sync(map[f].fd, false, false, NULL);
+		di_buffer_unmap(&map[f]);
+	}
+}
+
+/* Maps and SYNC_STARTs every fd of every plane; *mapped says how many planes succeeded. */
 static enum di_status map_planes(const struct snapshot_plane *p, uint32_t n,
-				 struct di_buffer_map *map, struct di_compose_plane *cp,
-				 uint32_t *mapped, struct di_error *err)
+				 struct di_buffer_map (*map)[DI_MAX_PLANES],
+				 struct di_compose_plane *cp, uint32_t *mapped, struct di_error *err)
 {
 	for (*mapped = 0; *mapped < n; (*mapped)++) {
-		const struct di_layout *l = p[*mapped].layout;
 		uint32_t i = *mapped;
+		const struct di_layout *l = p[i].layout;
+		const uint8_t *base[DI_MAX_PLANES];
 
-		if (di_buffer_map(p[i].fd, di_layout_size(l), false, &map[i], err))
-			return err->status;
-		if (di_buffer_sync(p[i].fd, true, false, err)) {
-			di_buffer_unmap(&map[i]);
-			return err->status;
+		for (uint32_t f = 0; f < di_layout_fds(l); f++) {
+			if (di_buffer_map(p[i].fds[f], di_layout_fd_size(l, f), false, &map[i][f],
+					  err)) {
+				unmap_plane(map[i], f);
+				return err->status;
+			}
+			if (di_buffer_sync(p[i].fds[f], true, false, err)) {
+				di_buffer_unmap(&map[i][f]);
+				unmap_plane(map[i], f);
+				return err->status;
+			}
+			base[f] = map[i][f].addr;
 		}
-		cp[i] =
-		    (struct di_compose_plane){.fourcc = l->fourcc,
-					      .data = {(const uint8_t *)map[i].addr + l->offset[0],
-						       (const uint8_t *)map[i].addr + l->offset[1]},
-					      .pitches = {l->pitch[0], l->pitch[1]},
-					      .dst_x = p[i].x,
-					      .dst_y = p[i].y,
-					      .dst_w = l->width,
-					      .dst_h = l->height,
-					      .zpos = p[i].zpos};
+		cp[i] = (struct di_compose_plane){.fourcc = l->fourcc,
+						  .dst_x = p[i].x,
+						  .dst_y = p[i].y,
+						  .dst_w = l->width,
+						  .dst_h = l->height,
+						  .zpos = p[i].zpos};
+		for (uint32_t k = 0; k < l->num_planes && k < 3; k++) {
+			cp[i].data[k] = base[di_layout_plane_fd(l, k)] + l->offset[k];
+			cp[i].pitches[k] = l->pitch[k];
+		}
 	}
 	return DI_OK;
 }
@@ -72,7 +89,7 @@ static enum di_status map_planes(const struct snapshot_plane *p, uint32_t n,
 int snapshot_png(const char *path, const struct snapshot_plane *planes, uint32_t n, uint32_t width,
 		 uint32_t height, struct di_error *err)
 {
-	struct di_buffer_map map[SNAPSHOT_PLANES_MAX];
+	struct di_buffer_map map[SNAPSHOT_PLANES_MAX][DI_MAX_PLANES];
 	struct di_compose_plane cp[SNAPSHOT_PLANES_MAX] = {0};
 	uint8_t *screen = malloc((size_t)width * height * DI_COMPOSE_CPP);
 	enum di_status st;
@@ -87,10 +104,8 @@ int snapshot_png(const char *path, const struct snapshot_plane *planes, uint32_t
 	st = map_planes(planes, n, map, cp, &mapped, err);
 	if (st == DI_OK && di_compose(cp, n, screen, width, height))
 		st = di_error_set(err, DI_ERR_LAYOUT, 0, "a plane's format cannot be composed");
-	for (uint32_t i = 0; i < mapped; i++) {
-		di_buffer_sync(planes[i].fd, false, false, NULL);
-		di_buffer_unmap(&map[i]);
-	}
+	for (uint32_t i = 0; i < mapped; i++)
+		unmap_plane(map[i], di_layout_fds(planes[i].layout));
 	f = st == DI_OK ? fopen(path, "wb") : NULL;
 	if (st == DI_OK && !f)
 		st = di_error_set(err, DI_ERR_SYS, errno, "cannot create %s: %s", path,

@@ -16,7 +16,7 @@
 
 /* One buffer on the screen: its dma-buf, layout and place. */
 struct snapshot_plane {
-	int fd;
+	const int *fds; /* the buffer's fds, di_layout_fds(layout) of them */
 	const struct di_layout *layout;
 	int32_t x, y;
 	int zpos;

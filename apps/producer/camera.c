@@ -12,7 +12,8 @@
 #include <libv4l2.h>
 #include <linux/videodev2.h>
 
-#define CAPTURE V4L2_BUF_TYPE_VIDEO_CAPTURE
+#define CAPTURE	      V4L2_BUF_TYPE_VIDEO_CAPTURE
+#define CAPTURE_MPLANE V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
 
 /*
  * Through libv4l2, except the buffer ioctls of a DMABUF queue: libv4l2
@@ -40,10 +41,10 @@ static void camera_reset(struct camera *cam)
 {
 	memset(cam, 0, sizeof(*cam));
 	cam->fd = -1;
-	for (uint32_t i = 0; i < DI_POOL_MAX; i++) {
+	for (uint32_t i = 0; i < DI_POOL_MAX * DI_MAX_PLANES; i++)
 		cam->export_fd[i] = -1;
-		cam->queued_fd[i] = -1;
-	}
+	cam->type = CAPTURE;
+	cam->nfds = 1;
 }
 
 /* Opens path and reads its capabilities; 1 when it is a capture device of driver. */
@@ -63,8 +64,11 @@ static int probe(struct camera *cam, const char *path, const char *driver, bool 
 	if (v4l2_ioctl(cam->fd, VIDIOC_QUERYCAP, &cap) == 0) {
 		caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
 		snprintf(cam->driver, sizeof(cam->driver), "%s", (const char *)cap.driver);
-		if ((caps & V4L2_CAP_VIDEO_CAPTURE) && (caps & V4L2_CAP_STREAMING) &&
-		    (!driver || !strcmp(cam->driver, driver)))
+		cam->mplane = !(caps & V4L2_CAP_VIDEO_CAPTURE) &&
+			      (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE);
+		cam->type = cam->mplane ? CAPTURE_MPLANE : CAPTURE;
+		if ((caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_CAPTURE_MPLANE)) &&
+		    (caps & V4L2_CAP_STREAMING) && (!driver || !strcmp(cam->driver, driver)))
 			return 1;
 		if (verbose)
 			fprintf(stderr,
@@ -123,48 +127,113 @@ int camera_set_control(struct camera *cam, const char *name, int32_t value)
 	return -1;
 }
 
-int camera_configure(struct camera *cam, uint32_t fourcc, uint32_t width, uint32_t height,
-		     uint32_t fps)
+/*
+ * The V4L2 format with the bytes of DRM format fourcc: the same code but for
+ * RGB565; on a multi-planar node NV12 and NV21 as a buffer per plane.
+ */
+static uint32_t v4l2_format_of(const struct camera *cam, uint32_t fourcc)
 {
-	struct v4l2_format fmt = {.type = CAPTURE};
-	struct v4l2_streamparm parm = {.type = CAPTURE};
-	struct di_error err;
-	struct di_layout *l = &cam->layout;
-	char name[5];
+	if (fourcc == DI_FOURCC_RGB565)
+		return V4L2_PIX_FMT_RGB565;
+	if (cam->mplane && fourcc == DI_FOURCC_NV12)
+		return V4L2_PIX_FMT_NV12M;
+	if (cam->mplane && fourcc == DI_FOURCC_NV21)
+		return V4L2_PIX_FMT_NV21M;
+	return fourcc;
+}
 
-	/* fakecam's V4L2 XR24/NV12/YUYV have the bytes of the DRM formats of the same name. */
-	fmt.fmt.pix.pixelformat = fourcc;
-	fmt.fmt.pix.width = width;
-	fmt.fmt.pix.height = height;
-	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	if (xioctl(cam, VIDIOC_S_FMT, &fmt, "VIDIOC_S_FMT"))
-		return -1;
-	if (fmt.fmt.pix.pixelformat != fourcc || fmt.fmt.pix.width != width ||
-	    fmt.fmt.pix.height != height) {
-		fprintf(stderr, "producer: %s offers %ux%u %s instead of %ux%u %s\n", cam->path,
-			fmt.fmt.pix.width, fmt.fmt.pix.height,
-			di_fourcc_str(fmt.fmt.pix.pixelformat, name), width, height,
-			di_fourcc_str(fourcc, (char[5]){0}));
-		return -1;
-	}
+bool camera_fd_per_plane(const struct camera *cam, uint32_t fourcc)
+{
+	uint32_t v4l2 = v4l2_format_of(cam, fourcc);
+
+	return v4l2 == V4L2_PIX_FMT_NV12M || v4l2 == V4L2_PIX_FMT_NV21M;
+}
+
+/*
+ * The layout of what S_FMT chose: in one buffer, the planes one after the
+ * other, each plane's pitch scaled from the first plane's as V4L2 defines
+ * it; in a buffer per plane, each plane at offset 0 with its own pitch.
+ */
+static int layout_from_format(struct camera *cam, uint32_t fourcc, const struct v4l2_format *fmt)
+{
+	const struct di_format_info *info = di_format_lookup(fourcc);
+	struct di_layout *l = &cam->layout;
+	uint32_t bpl0, height, offset = 0;
+	struct di_error err;
+
 	memset(l, 0, sizeof(*l));
 	l->fourcc = fourcc;
-	l->width = width;
-	l->height = height;
 	l->modifier = DI_MODIFIER_LINEAR;
-	l->num_planes = fourcc == DI_FOURCC_NV12 ? 2 : 1;
-	l->pitch[0] = fmt.fmt.pix.bytesperline;
-	if (l->num_planes == 2) {
-		/* V4L2's single-buffer NV12: CbCr rows right after the luma rows. */
-		l->offset[1] = fmt.fmt.pix.bytesperline * height;
-		l->pitch[1] = fmt.fmt.pix.bytesperline;
+	l->num_planes = info ? info->num_planes : 1;
+	if (cam->mplane) {
+		l->width = fmt->fmt.pix_mp.width;
+		l->height = height = fmt->fmt.pix_mp.height;
+		cam->nfds = fmt->fmt.pix_mp.num_planes;
+		bpl0 = fmt->fmt.pix_mp.plane_fmt[0].bytesperline;
+		cam->sizeimage = fmt->fmt.pix_mp.plane_fmt[0].sizeimage;
+	} else {
+		l->width = fmt->fmt.pix.width;
+		l->height = height = fmt->fmt.pix.height;
+		cam->nfds = 1;
+		bpl0 = fmt->fmt.pix.bytesperline;
+		cam->sizeimage = fmt->fmt.pix.sizeimage;
+	}
+	if (cam->nfds > 1 && (!info || cam->nfds != info->num_planes)) {
+		fprintf(stderr, "producer: %s gives %u buffers per frame for %s, not one per plane\n",
+			cam->path, cam->nfds, di_fourcc_str(fourcc, (char[5]){0}));
+		return -1;
+	}
+	l->fd_per_plane = cam->nfds > 1;
+	for (uint32_t i = 0; i < l->num_planes; i++) {
+		if (l->fd_per_plane) {
+			l->pitch[i] = fmt->fmt.pix_mp.plane_fmt[i].bytesperline;
+			continue;
+		}
+		l->pitch[i] = (uint32_t)(bpl0 * di_layout_row_bytes(info, i, l->width) /
+					 di_layout_row_bytes(info, 0, l->width));
+		l->offset[i] = offset;
+		offset += l->pitch[i] * di_layout_plane_rows(info, i, height);
 	}
 	if (di_layout_check(l, &err)) {
 		fprintf(stderr, "producer: the layout of %s is not one we can send: %s\n",
 			cam->path, err.text);
 		return -1;
 	}
-	cam->sizeimage = fmt.fmt.pix.sizeimage;
+	return 0;
+}
+
+int camera_configure(struct camera *cam, uint32_t fourcc, uint32_t width, uint32_t height,
+		     uint32_t fps)
+{
+	struct v4l2_format fmt = {.type = cam->type};
+	struct v4l2_streamparm parm = {.type = cam->type};
+	uint32_t want = v4l2_format_of(cam, fourcc), got, w, h;
+	char name[5];
+
+	if (cam->mplane) {
+		fmt.fmt.pix_mp.pixelformat = want;
+		fmt.fmt.pix_mp.width = width;
+		fmt.fmt.pix_mp.height = height;
+		fmt.fmt.pix_mp.field = V4L2_FIELD_NONE;
+	} else {
+		fmt.fmt.pix.pixelformat = want;
+		fmt.fmt.pix.width = width;
+		fmt.fmt.pix.height = height;
+		fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	}
+	if (xioctl(cam, VIDIOC_S_FMT, &fmt, "VIDIOC_S_FMT"))
+		return -1;
+	got = cam->mplane ? fmt.fmt.pix_mp.pixelformat : fmt.fmt.pix.pixelformat;
+	w = cam->mplane ? fmt.fmt.pix_mp.width : fmt.fmt.pix.width;
+	h = cam->mplane ? fmt.fmt.pix_mp.height : fmt.fmt.pix.height;
+	if (got != want || w != width || h != height) {
+		fprintf(stderr, "producer: %s offers %ux%u %s instead of %ux%u %s\n", cam->path, w,
+			h, di_fourcc_str(got, name), width, height,
+			di_fourcc_str(want, (char[5]){0}));
+		return -1;
+	}
+	if (layout_from_format(cam, fourcc, &fmt))
+		return -1;
 	if (!fps)
 		return 0;
 	parm.parm.capture.timeperframe.numerator = 1;
@@ -174,7 +243,7 @@ int camera_configure(struct camera *cam, uint32_t fourcc, uint32_t width, uint32
 
 static int request(struct camera *cam, uint32_t count, uint32_t memory)
 {
-	struct v4l2_requestbuffers req = {.count = count, .type = CAPTURE, .memory = memory};
+	struct v4l2_requestbuffers req = {.count = count, .type = cam->type, .memory = memory};
 
 	if (xioctl(cam, VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS"))
 		return -1;
@@ -192,24 +261,35 @@ int camera_alloc_mmap(struct camera *cam, uint32_t count)
 	if (request(cam, count, V4L2_MEMORY_MMAP))
 		return -1;
 	for (uint32_t i = 0; i < count; i++) {
-		struct v4l2_buffer buf = {.index = i, .type = CAPTURE, .memory = V4L2_MEMORY_MMAP};
-		struct v4l2_exportbuffer exp = {
-		    .type = CAPTURE, .index = i, .flags = O_RDWR | O_CLOEXEC};
-		void *p;
+		struct v4l2_plane planes[VIDEO_MAX_PLANES] = {0};
+		struct v4l2_buffer buf = {
+		    .index = i, .type = cam->type, .memory = V4L2_MEMORY_MMAP};
 
+		if (cam->mplane) {
+			buf.m.planes = planes;
+			buf.length = VIDEO_MAX_PLANES;
+		}
 		if (xioctl(cam, VIDIOC_QUERYBUF, &buf, "VIDIOC_QUERYBUF"))
 			return -1;
-		p = v4l2_mmap(NULL, buf.length, PROT_READ, MAP_SHARED, cam->fd, buf.m.offset);
-		if (p == MAP_FAILED) {
-			fprintf(stderr, "producer: v4l2_mmap of buffer %u failed: %s\n", i,
-				strerror(errno));
-			return -1;
+		for (uint32_t pl = 0; pl < cam->nfds; pl++) {
+			struct v4l2_exportbuffer exp = {
+			    .type = cam->type, .index = i, .plane = pl, .flags = O_RDWR | O_CLOEXEC};
+			uint32_t len = cam->mplane ? planes[pl].length : buf.length;
+			uint32_t off = cam->mplane ? planes[pl].m.mem_offset : buf.m.offset;
+			uint32_t slot = i * cam->nfds + pl;
+			void *p = v4l2_mmap(NULL, len, PROT_READ, MAP_SHARED, cam->fd, off);
+
+			if (p == MAP_FAILED) {
+				fprintf(stderr, "producer: v4l2_mmap of buffer %u plane %u failed: %s\n",
+					i, pl, strerror(errno));
+				return -1;
+			}
+			cam->map[slot] = p;
+			cam->map_len[slot] = len;
+			if (xioctl(cam, VIDIOC_EXPBUF, &exp, "VIDIOC_EXPBUF"))
+				return -1;
+			cam->export_fd[slot] = exp.fd;
 		}
-		cam->map[i] = p;
-		cam->map_len[i] = buf.length;
-		if (xioctl(cam, VIDIOC_EXPBUF, &exp, "VIDIOC_EXPBUF"))
-			return -1;
-		cam->export_fd[i] = exp.fd;
 	}
 	return 0;
 }
@@ -220,23 +300,26 @@ int camera_alloc_dmabuf(struct camera *cam, uint32_t count)
 	return request(cam, count, V4L2_MEMORY_DMABUF);
 }
 
-int camera_queue(struct camera *cam, uint32_t index, int dmabuf_fd)
+int camera_queue(struct camera *cam, uint32_t index, const int *dmabuf_fds)
 {
-	struct v4l2_buffer buf = {.index = index, .type = CAPTURE};
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {0};
+	struct v4l2_buffer buf = {.index = index, .type = cam->type};
 
-	if (cam->dmabuf) {
-		buf.memory = V4L2_MEMORY_DMABUF;
-		buf.m.fd = dmabuf_fd;
-		cam->queued_fd[index] = dmabuf_fd;
-	} else {
-		buf.memory = V4L2_MEMORY_MMAP;
+	buf.memory = cam->dmabuf ? V4L2_MEMORY_DMABUF : V4L2_MEMORY_MMAP;
+	if (cam->mplane) {
+		buf.m.planes = planes;
+		buf.length = cam->nfds;
+		for (uint32_t pl = 0; cam->dmabuf && pl < cam->nfds; pl++)
+			planes[pl].m.fd = dmabuf_fds[pl];
+	} else if (cam->dmabuf) {
+		buf.m.fd = dmabuf_fds[0];
 	}
 	return xioctl(cam, VIDIOC_QBUF, &buf, "VIDIOC_QBUF");
 }
 
 int camera_stream(struct camera *cam, bool on)
 {
-	int type = CAPTURE;
+	int type = (int)cam->type;
 
 	if (xioctl(cam, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &type,
 		   on ? "VIDIOC_STREAMON" : "VIDIOC_STREAMOFF"))
@@ -247,9 +330,14 @@ int camera_stream(struct camera *cam, bool on)
 
 int camera_dequeue(struct camera *cam, struct camera_frame *frame)
 {
-	struct v4l2_buffer buf = {.type = CAPTURE};
+	struct v4l2_plane planes[VIDEO_MAX_PLANES] = {0};
+	struct v4l2_buffer buf = {.type = cam->type};
 
 	buf.memory = cam->dmabuf ? V4L2_MEMORY_DMABUF : V4L2_MEMORY_MMAP;
+	if (cam->mplane) {
+		buf.m.planes = planes;
+		buf.length = VIDEO_MAX_PLANES;
+	}
 	if (xioctl(cam, VIDIOC_DQBUF, &buf, "VIDIOC_DQBUF"))
 		return -1;
 	if (buf.index >= cam->count) {
@@ -271,14 +359,14 @@ void camera_close(struct camera *cam)
 		return;
 	if (cam->streaming)
 		camera_stream(cam, false);
-	for (uint32_t i = 0; i < cam->count; i++) {
+	for (uint32_t i = 0; i < cam->count * cam->nfds; i++) {
 		if (cam->map[i])
 			v4l2_munmap(cam->map[i], cam->map_len[i]);
 		if (cam->export_fd[i] >= 0)
 			close(cam->export_fd[i]);
 	}
 	if (cam->count) {
-		struct v4l2_requestbuffers req = {.type = CAPTURE};
+		struct v4l2_requestbuffers req = {.type = cam->type};
 
 		req.memory = cam->dmabuf ? V4L2_MEMORY_DMABUF : V4L2_MEMORY_MMAP;
 		xioctl(cam, VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS(0)");

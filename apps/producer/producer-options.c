@@ -23,7 +23,10 @@ static void usage(FILE *f)
 	    "\n"
 	    "  -d, --device PATH       V4L2 node (default: the first of driver fakecam)\n"
 	    "      --driver NAME       driver to look for without --device (default fakecam)\n"
-	    "  -f, --format FMT        XR24 (XRGB8888), NV12 or YUYV (default XR24)\n"
+	    "  -f, --format FMT        XR24 (XRGB8888), NV12, YUYV, NV21, NV16, YUV420 (YU12)\n"
+	    "                          or RGB565 (RG16) (default XR24). On a multi-planar\n"
+	    "                          node (found by its capabilities) NV12 and NV21 are\n"
+	    "                          V4L2's NV12M and NV21M: a dma-buf per plane\n"
 	    "  -s, --size WxH          frame size (default 1920x1080)\n"
 	    "  -r, --fps N|max         frame rate 1..240, or max: fakecam's Unthrottled control\n"
 	    "                          (a frame whenever a buffer is queued; default 30)\n"
@@ -41,6 +44,10 @@ static void usage(FILE *f)
 	    "                          the consumer allocates (fakedisp dumb buffers) and\n"
 	    "                          sends the POOL; they are queued to the camera as\n"
 	    "                          V4L2_MEMORY_DMABUF (format and size: the consumer's)\n"
+	    "      --allocator A       who allocates the pool: camera (V4L2 MMAP + EXPBUF,\n"
+	    "                          the default), heap (/dev/dma_heap/system) or udmabuf\n"
+	    "                          (a memfd through /dev/udmabuf); heap and udmabuf\n"
+	    "                          buffers are queued to the camera as V4L2_MEMORY_DMABUF\n"
 	    "      --verify MODE       check each dequeued frame: none, stamp (default), "
 	    "full\n"
 	    "                          (with fences: each one already written at "
@@ -64,7 +71,8 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 		OPT_FD_PER_FRAME,
 		OPT_DISPLAY_ALLOCATES,
 		OPT_VERIFY,
-		OPT_SYNC
+		OPT_SYNC,
+		OPT_ALLOCATOR
 	};
 	static const struct option longopts[] = {
 	    {"device", required_argument, NULL, 'd'},
@@ -78,6 +86,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	    {"socket", required_argument, NULL, 'S'},
 	    {"fd-per-frame", no_argument, NULL, OPT_FD_PER_FRAME},
 	    {"display-allocates", no_argument, NULL, OPT_DISPLAY_ALLOCATES},
+	    {"allocator", required_argument, NULL, OPT_ALLOCATOR},
 	    {"verify", required_argument, NULL, OPT_VERIFY},
 	    {"sync", required_argument, NULL, OPT_SYNC},
 	    APP_REPORT_LONGOPTS,
@@ -162,6 +171,14 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 		case OPT_DISPLAY_ALLOCATES:
 			o->display_allocates = true;
 			break;
+		case OPT_ALLOCATOR:
+			if (allocator_parse(optarg, &o->allocator)) {
+				fprintf(stderr,
+					"producer: --allocator %s: expected camera, heap or udmabuf\n",
+					optarg);
+				return -1;
+			}
+			break;
 		case OPT_SYNC:
 			if (app_parse_sync(p, optarg, &o->sync))
 				return -1;
@@ -198,6 +215,12 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	if (o->fd_per_frame && o->display_allocates) {
 		fprintf(stderr, "producer: --fd-per-frame and --display-allocates exclude each "
 				"other: the display's buffers are lent once\n");
+		return -1;
+	}
+	if (o->allocator != ALLOCATOR_CAMERA && (o->display_allocates || o->fd_per_frame)) {
+		fprintf(stderr, "producer: --allocator %s excludes --display-allocates and "
+				"--fd-per-frame: its buffers are lent once, by us\n",
+			allocator_name(o->allocator));
 		return -1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "allocator.h"
 #include "app-stats.h"
 #include "dmabuf-interop/buffer-access.h"
 #include "dmabuf-interop/session.h"
@@ -26,6 +27,7 @@ struct producer_options {
 	uint32_t nsockets;
 	bool fd_per_frame;
 	bool display_allocates;
+	enum allocator allocator; /* who allocates the pool when the camera side does */
 	enum di_verify verify;
 	enum di_sync_mode sync; /* what it offers consumers */
 	struct app_report_options report;

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "app-args.h"
+#include "allocator.h"
 #include "app-stats.h"
 #include "camera.h"
 #include "consumer-link.h"
@@ -52,8 +53,8 @@ struct producer {
 	uint32_t nlinks;
 	uint32_t count;
 	uint32_t holders[DI_POOL_MAX];		/* consumers holding each buffer */
-	struct di_pool pool;			/* --display-allocates: the consumer's buffers */
-	struct di_buffer_map maps[DI_POOL_MAX]; /* --display-allocates: their mappings */
+	struct di_pool pool; /* --display-allocates or --allocator: DMABUF buffers */
+	struct di_buffer_map maps[DI_POOL_MAX * DI_MAX_PLANES]; /* their mappings */
 	uint64_t capture_ns[DI_POOL_MAX];	/* capture time of the frame each buffer holds */
 	struct app_stats stats;
 	struct app_waits waits; /* protocol sync: frames not yet written at DQBUF */
@@ -88,10 +89,22 @@ static void fault(struct producer *p, const char *fmt, const char *text)
 /* A frame still being written is waited for at most this long (protocol sync). */
 #define WRITE_WAIT_MS 5000
 
-/* The dma-buf of buffer index: our camera's export, or the consumer's buffer. */
-static int buffer_fd(const struct producer *p, uint32_t index)
+/*
+ * The dma-buf of plane buffer pl of buffer index: our camera's export, or a
+ * DMABUF buffer of the pool (the consumer's or the allocator's).
+ */
+static int buffer_fd(const struct producer *p, uint32_t index, uint32_t pl)
 {
-	return p->cam.dmabuf ? p->pool.fds[index] : p->cam.export_fd[index];
+	uint32_t slot = index * p->cam.nfds + pl;
+
+	return p->cam.dmabuf ? p->pool.fds[slot] : p->cam.export_fd[slot];
+}
+
+/* QBUF of buffer index, with its dma-bufs in DMABUF mode. */
+static int queue(struct producer *p, uint32_t index)
+{
+	return camera_queue(&p->cam, index,
+			    p->cam.dmabuf ? &p->pool.fds[index * p->cam.nfds] : NULL);
 }
 
 /* Queues buffer index to the camera again, unless the stream is ending. */
@@ -99,7 +112,7 @@ static int requeue(struct producer *p, uint32_t index)
 {
 	if (p->stop_queueing)
 		return 0;
-	return camera_queue(&p->cam, index, p->cam.dmabuf ? p->pool.fds[index] : -1);
+	return queue(p, index);
 }
 
 /* One consumer less holds buffer index; the last one gives it back. */
@@ -161,7 +174,63 @@ static int setup_camera_pool(struct producer *p)
 		}
 	}
 	for (uint32_t i = 0; i < p->count; i++)
-		if (camera_queue(&p->cam, i, -1))
+		if (queue(p, i))
+			return -1;
+	return 0;
+}
+
+/* Maps every fd of the DMABUF pool for --verify. */
+static int map_pool(struct producer *p)
+{
+	const struct di_layout *l = &p->cam.layout;
+	struct di_error err;
+
+	if (p->opt.verify == DI_VERIFY_NONE)
+		return 0;
+	for (uint32_t i = 0; i < p->count * p->cam.nfds; i++) {
+		if (di_buffer_map(p->pool.fds[i], di_layout_fd_size(l, i % p->cam.nfds), false,
+				  &p->maps[i], &err)) {
+			fault(p, "%s", err.text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * --allocator heap|udmabuf: dma-bufs of a third party, queued to the camera
+ * as DMABUF and lent to the consumers as our own.
+ */
+static int setup_allocator_pool(struct producer *p)
+{
+	const struct di_layout *l = &p->cam.layout;
+	struct di_error err;
+
+	if (camera_configure(&p->cam, p->opt.fourcc, p->opt.width, p->opt.height, p->opt.fps))
+		return -1;
+	di_pool_init(&p->pool);
+	p->count = p->pool.count = p->opt.buffers;
+	p->pool.layout = *l;
+	for (uint32_t i = 0; i < p->count * p->cam.nfds; i++) {
+		p->pool.fds[i] = allocator_alloc(p->opt.allocator,
+						 di_layout_fd_size(l, i % p->cam.nfds));
+		if (p->pool.fds[i] < 0) {
+			fault(p, "the %s allocator failed (see above)",
+			      allocator_name(p->opt.allocator));
+			return -1;
+		}
+	}
+	p->pool.received = p->count;
+	if (camera_alloc_dmabuf(&p->cam, p->count) || map_pool(p))
+		return -1;
+	for (uint32_t i = 0; i < p->nlinks; i++) {
+		if (di_pool_send(p->link[i].sock, p->count, 0, l, p->pool.fds, &err)) {
+			fault(p, "cannot send the POOL: %s", err.text);
+			return -1;
+		}
+	}
+	for (uint32_t i = 0; i < p->count; i++)
+		if (queue(p, i))
 			return -1;
 	return 0;
 }
@@ -185,6 +254,15 @@ static int setup_display_pool(struct producer *p)
 	}
 	if (camera_configure(&p->cam, l->fourcc, l->width, l->height, p->opt.fps))
 		return -1;
+	if (p->cam.layout.fd_per_plane != l->fd_per_plane) {
+		di_error_set(&err, DI_ERR_LAYOUT, 0,
+			     "the camera writes %s, the pool has %s",
+			     p->cam.layout.fd_per_plane ? "a buffer per plane" : "one buffer",
+			     l->fd_per_plane ? "a buffer per plane" : "one buffer");
+		di_send_error(p->link[0].sock, &err);
+		fault(p, "%s", err.text);
+		return -1;
+	}
 	for (uint32_t pl = 0; pl < l->num_planes; pl++) {
 		if (p->cam.layout.pitch[pl] != l->pitch[pl] ||
 		    p->cam.layout.offset[pl] != l->offset[pl]) {
@@ -199,17 +277,11 @@ static int setup_display_pool(struct producer *p)
 		}
 	}
 	p->count = p->pool.count;
-	if (camera_alloc_dmabuf(&p->cam, p->count))
+	if (camera_alloc_dmabuf(&p->cam, p->count) || map_pool(p))
 		return -1;
-	for (uint32_t i = 0; i < p->count; i++) {
-		if (p->opt.verify != DI_VERIFY_NONE &&
-		    di_buffer_map(p->pool.fds[i], di_layout_size(l), false, &p->maps[i], &err)) {
-			fault(p, "%s", err.text);
+	for (uint32_t i = 0; i < p->count; i++)
+		if (queue(p, i))
 			return -1;
-		}
-		if (camera_queue(&p->cam, i, p->pool.fds[i]))
-			return -1;
-	}
 	return 0;
 }
 
@@ -222,16 +294,17 @@ static void check_frame(struct producer *p, const struct camera_frame *f)
 	if (p->opt.verify == DI_VERIFY_NONE)
 		return;
 	if (p->cam.dmabuf) {
-		st = di_frame_verify_mapped(&p->maps[f->index], &p->cam.layout, f->seq,
-					    p->opt.verify, 0, NULL, NULL, &err);
+		st = di_frame_verify_mapped(&p->maps[f->index * p->cam.nfds], &p->cam.layout,
+					    f->seq, p->opt.verify, 0, NULL, NULL, &err);
 	} else {
 		/* MMAP: DQBUF handed the buffer to the CPU; no dma-buf SYNC needed. */
-		const void *map = p->cam.map[f->index];
-		size_t len = p->cam.map_len[f->index];
+		const void *const *map = (const void *const *)&p->cam.map[f->index * p->cam.nfds];
+		const size_t *len = &p->cam.map_len[f->index * p->cam.nfds];
 
-		st = di_stamp_verify(map, len, &p->cam.layout, f->seq, NULL, &err);
+		st = di_stamp_verify_fds(map, len, &p->cam.layout, f->seq, NULL, &err);
 		if (st == DI_OK && p->opt.verify == DI_VERIFY_FULL)
-			st = di_pattern_verify(map, len, &p->cam.layout, f->seq, 0, NULL, &err);
+			st = di_pattern_verify_fds(map, len, &p->cam.layout, f->seq, 0, NULL,
+						   &err);
 	}
 	if (st == DI_OK) {
 		p->stats.verified++;
@@ -261,6 +334,17 @@ static bool protocol_link(const struct producer *p)
  * Protocol sync must not lend such a buffer yet: then it waits for it, at
  * most WRITE_WAIT_MS. -1 when it was not written in time.
  */
+/* Waits for the write fences of every plane buffer of buffer index. */
+static enum di_status wait_written(const struct producer *p, uint32_t index, int timeout_ms,
+				   struct di_error *err)
+{
+	enum di_status st = DI_OK;
+
+	for (uint32_t pl = 0; pl < p->cam.nfds && st == DI_OK; pl++)
+		st = di_fence_wait(buffer_fd(p, index, pl), timeout_ms, err);
+	return st;
+}
+
 static int check_written(struct producer *p, uint32_t index, bool *written)
 {
 	uint64_t start;
@@ -269,14 +353,14 @@ static int check_written(struct producer *p, uint32_t index, bool *written)
 	*written = true;
 	if (p->opt.verify == DI_VERIFY_NONE && !protocol_link(p))
 		return 0; /* nobody needs to know */
-	if (di_fence_wait(buffer_fd(p, index), 0, NULL) == DI_OK)
+	if (wait_written(p, index, 0, NULL) == DI_OK)
 		return 0;
 	p->unwritten++;
 	*written = false;
 	if (!protocol_link(p))
 		return 0;
 	start = app_now_ns();
-	if (di_fence_wait(buffer_fd(p, index), WRITE_WAIT_MS, &err) != DI_OK) {
+	if (wait_written(p, index, WRITE_WAIT_MS, &err) != DI_OK) {
 		fault(p, "a frame the camera handed over was not written in time: %s", err.text);
 		return -1;
 	}
@@ -317,7 +401,7 @@ static int send_frame(struct producer *p)
 	if (f.error) {
 		/* A frame the driver flags as broken is not lent; it goes straight back. */
 		p->camera_errors++;
-		return camera_queue(&p->cam, f.index, p->cam.dmabuf ? p->pool.fds[f.index] : -1);
+		return queue(p, f.index);
 	}
 	if (check_written(p, f.index, &written))
 		return -1;
@@ -333,7 +417,7 @@ static int send_frame(struct producer *p)
 		if (!l->alive)
 			continue;
 		if (l->sync == DI_SYNC_EXPLICIT && acquire < 0 &&
-		    di_fence_export(buffer_fd(p, f.index), false, &acquire, &err)) {
+		    di_fence_export(buffer_fd(p, f.index, 0), false, &acquire, &err)) {
 			fault(p, "%s", err.text);
 			goto fail;
 		}
@@ -371,7 +455,7 @@ static void add_release_fence(struct producer *p, uint32_t index, int fence)
 {
 	struct di_error err;
 
-	if (di_fence_import(buffer_fd(p, index), fence, false, &err) != DI_OK) {
+	if (di_fence_import(buffer_fd(p, index, 0), fence, false, &err) != DI_OK) {
 		fault(p, "%s; waiting for the fence here instead", err.text);
 		di_fence_wait(fence, WRITE_WAIT_MS, NULL);
 	}
@@ -562,7 +646,7 @@ static int stream(struct producer *p)
 
 static int run(struct producer *p)
 {
-	uint32_t caps = 0;
+	uint32_t caps = 0, offer;
 	struct di_error err;
 
 	if (camera_open(&p->cam, p->opt.device, p->opt.driver))
@@ -577,12 +661,26 @@ static int run(struct producer *p)
 		caps |= DI_CAP_FD_PER_FRAME;
 	if (p->opt.display_allocates)
 		caps |= DI_CAP_DISPLAY_ALLOCATES;
+	offer = di_sync_caps(p->opt.sync);
+	if (camera_fd_per_plane(&p->cam, p->opt.fourcc)) {
+		/*
+		 * A buffer per plane: the consumer must take such pools. Fences
+		 * would be one per plane buffer, which FRAME and RELEASE do not
+		 * carry: protocol sync.
+		 */
+		caps |= DI_CAP_FD_PER_PLANE;
+		if (p->opt.sync == DI_SYNC_IMPLICIT || p->opt.sync == DI_SYNC_EXPLICIT) {
+			fault(p, "%s", "--sync implicit|explicit needs one buffer per frame; "
+				       "a multi-planar NV12/NV21 camera gives one per plane");
+			return -1;
+		}
+		offer = 0;
+	}
 	for (uint32_t i = 0; i < p->opt.nsockets; i++) {
 		struct consumer_link *l = &p->link[i];
 
 		p->nlinks++;
-		if (link_open(l, p->opt.socket[i], caps, di_sync_caps(p->opt.sync), &stop_requested,
-			      &err)) {
+		if (link_open(l, p->opt.socket[i], caps, offer, &stop_requested, &err)) {
 			fault(p, "%s", err.text);
 			if (err.status == DI_ERR_SYS && err.sys_errno != EINTR)
 				fprintf(stderr, "producer: is the consumer running on %s?\n",
@@ -590,7 +688,9 @@ static int run(struct producer *p)
 			return -1;
 		}
 	}
-	if (p->opt.display_allocates ? setup_display_pool(p) : setup_camera_pool(p))
+	if (p->opt.display_allocates		     ? setup_display_pool(p)
+	    : p->opt.allocator != ALLOCATOR_CAMERA ? setup_allocator_pool(p)
+						   : setup_camera_pool(p))
 		return -1;
 	for (uint32_t i = 0; i < p->nlinks; i++) {
 		di_ledger_init(&p->link[i].ledger, p->count);
@@ -692,7 +792,7 @@ int main(int argc, char **argv)
 	/* The consumers are done with our buffers (BYE) or gone; give them back. */
 	for (uint32_t i = 0; i < p->nlinks; i++)
 		link_close(&p->link[i]);
-	for (uint32_t i = 0; i < DI_POOL_MAX; i++)
+	for (uint32_t i = 0; i < DI_POOL_MAX * DI_MAX_PLANES; i++)
 		di_buffer_unmap(&p->maps[i]);
 	camera_close(&p->cam);
 	di_pool_close(&p->pool);
