@@ -21,7 +21,7 @@ FRAMES=120
 
 # "ino pfn_hash" of every dma-buf fakedisp imported from exporter $1.
 disp_imports_of() {
-	awk -v exp="$1" '$2=="import" && $6==exp {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
+	awk -v e="$1" '$2=="import" && $6==e {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
 }
 
 # The dma-bufs of exporter $1 still alive (bufinfo lists each with its exporter name).
