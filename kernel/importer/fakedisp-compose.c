@@ -16,9 +16,15 @@
  *   - XRGB8888: R, G, B as stored, opaque (the X byte is ignored);
  *   - ARGB8888: premultiplied alpha (DRM's default pixel blend mode), per
  *     channel out = min(255, c + (out * (255 - a) + 127) / 255);
- *   - NV12 and YUYV: BT.601 limited range, opaque, chroma of the sample
- *     that covers the pixel (framebuffer column x / 2, NV12 row y / 2; no
- *     interpolation), with C = Y - 16, D = U - 128, E = V - 128:
+ *   - RGB565: opaque, a little-endian u16 per pixel, each channel widened
+ *     to 8 bits by repeating its top bits: R = r5 << 3 | r5 >> 2,
+ *     G = g6 << 2 | g6 >> 4, B = b5 << 3 | b5 >> 2;
+ *   - YUYV, NV12, NV21, NV16 and YUV420: BT.601 limited range, opaque,
+ *     chroma of the sample that covers the pixel (framebuffer column x / 2;
+ *     row y / 2 for NV12, NV21 and YUV420, row y for NV16 and YUYV; no
+ *     interpolation), U and V from where the format keeps them (NV12 and
+ *     NV16: U,V pairs in plane 1; NV21: V,U pairs; YUV420: U in plane 1,
+ *     V in plane 2), with C = Y - 16, D = U - 128, E = V - 128:
  *       R = clamp((298 C + 409 E + 128) >> 8)
  *       G = clamp((298 C - 100 D - 208 E + 128) >> 8)
  *       B = clamp((298 C + 516 D + 128) >> 8)
@@ -65,6 +71,28 @@ static inline void put_yuv(u8 *o, int y, int u, int v)
 		clamp_rgb(c + 516 * d + 128));
 }
 
+/* RGB565's channels widened to 8 bits, their top bits repeated below. */
+static inline u8 rgb565_r(u16 px)
+{
+	u8 r5 = px >> 11;
+
+	return r5 << 3 | r5 >> 2;
+}
+
+static inline u8 rgb565_g(u16 px)
+{
+	u8 g6 = (px >> 5) & 0x3f;
+
+	return g6 << 2 | g6 >> 4;
+}
+
+static inline u8 rgb565_b(u16 px)
+{
+	u8 b5 = px & 0x1f;
+
+	return b5 << 3 | b5 >> 2;
+}
+
 /* Premultiplied: the colour is already scaled by alpha. */
 static inline u8 blend(u8 c, u8 under, unsigned int inv)
 {
@@ -76,7 +104,8 @@ static void blend_row(const struct fakedisp_frame *f, u32 fy, u8 *o)
 {
 	const u8 *p = f->planes[0] + (size_t)fy * f->pitches[0];
 	u32 fx, end = f->src_x + f->width;
-	const u8 *uv, *s;
+	const u8 *uv, *s, *u, *v;
+	u16 px;
 
 	switch (f->format) {
 	case DRM_FORMAT_XRGB8888:
@@ -100,9 +129,28 @@ static void blend_row(const struct fakedisp_frame *f, u32 fy, u8 *o)
 		}
 		break;
 	case DRM_FORMAT_NV12:
-		uv = f->planes[1] + (size_t)(fy / 2) * f->pitches[1];
+	case DRM_FORMAT_NV16:
+		uv = f->planes[1] + (size_t)(f->format == DRM_FORMAT_NV12 ? fy / 2 : fy) *
+				    f->pitches[1];
 		for (fx = f->src_x; fx < end; fx++, o += 4)
 			put_yuv(o, p[fx], uv[fx & ~1u], uv[fx | 1]);
+		break;
+	case DRM_FORMAT_NV21:
+		uv = f->planes[1] + (size_t)(fy / 2) * f->pitches[1];
+		for (fx = f->src_x; fx < end; fx++, o += 4)
+			put_yuv(o, p[fx], uv[fx | 1], uv[fx & ~1u]);
+		break;
+	case DRM_FORMAT_YUV420:
+		u = f->planes[1] + (size_t)(fy / 2) * f->pitches[1];
+		v = f->planes[2] + (size_t)(fy / 2) * f->pitches[2];
+		for (fx = f->src_x; fx < end; fx++, o += 4)
+			put_yuv(o, p[fx], u[fx / 2], v[fx / 2]);
+		break;
+	case DRM_FORMAT_RGB565:
+		for (s = p + f->src_x * 2; s < p + end * 2; s += 2, o += 4) {
+			px = s[0] | s[1] << 8;
+			put_rgb(o, rgb565_r(px), rgb565_g(px), rgb565_b(px));
+		}
 		break;
 	}
 }

@@ -21,7 +21,12 @@
  *     normalizes them (equal zpos: the lower plane id is below);
  *   - framebuffers (fb_create): one of our formats, linear, width and
  *     height whole chroma samples, pitch and offset whole pixels of their
- *     plane; DRM's GEM helper checks the buffer is large enough.
+ *     plane; a handle for each plane of the format and none for any other
+ *     (DRM itself refuses the extra ones only with DRM_MODE_FB_MODIFIERS);
+ *     each plane may be in a buffer object of its own (a dumb buffer or an
+ *     imported dma-buf) or share one with others, and DRM's GEM helper
+ *     checks that each plane's offset + pitch * (rows - 1) + its last
+ *     row's bytes fit in that plane's own object.
  *
  * A plane's prepare_fb maps the buffers for the CPU and builds the frame
  * description (fakedisp-scanout.c); atomic_update stages it and the CRTC's
@@ -59,6 +64,10 @@ static const u32 fakedisp_formats[] = {
 	DRM_FORMAT_ARGB8888,
 	DRM_FORMAT_NV12,
 	DRM_FORMAT_YUYV,
+	DRM_FORMAT_NV21,
+	DRM_FORMAT_NV16,
+	DRM_FORMAT_YUV420,
+	DRM_FORMAT_RGB565,
 };
 
 /* A cursor is an ARGB image over the rest, as on most display engines. */
@@ -565,6 +574,13 @@ static int fakedisp_fb_check(struct drm_device *dev,
 	if (cmd->width % info->hsub || cmd->height % info->vsub) {
 		drm_dbg_kms(dev, "size not on whole chroma samples\n");
 		return -EINVAL;
+	}
+	for (i = info->num_planes; i < ARRAY_SIZE(cmd->handles); i++) {
+		if (cmd->handles[i]) {
+			drm_dbg_kms(dev, "%p4cc has %u planes: a handle for plane %u\n",
+				    &cmd->pixel_format, info->num_planes, i);
+			return -EINVAL;
+		}
 	}
 	for (i = 0; i < info->num_planes; i++) {
 		if (cmd->pitches[i] % info->cpp[i] ||

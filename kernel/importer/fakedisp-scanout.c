@@ -30,8 +30,12 @@
  *   - the frame stamp (include/dmabuf-interop/frame-stamp.h) at byte 0 of
  *     plane 0 of each frame: intact, matching the framebuffer's format and
  *     size, and not changed since the frame was first read (a producer must
- *     not write into a buffer that is on screen); counted per plane, and
- *     summed for the screen (debugfs "planes" and "scanout");
+ *     not write into a buffer that is on screen); with it, for a stamped
+ *     frame, the start of every other colour plane (its first row, up to
+ *     FAKEDISP_SAMPLE_BYTES, read from that plane's own buffer object):
+ *     changed under an unchanged stamp, the frame was rewritten too;
+ *     counted per plane, and summed for the screen (debugfs "planes" and
+ *     "scanout");
  *   - when the CRC source "auto" is on, the CRC of the composed screen
  *     (fakedisp-compose.c defines it), reported for the vblank through
  *     DRM's CRC interface (debugfs crtc-0/crc/data).
@@ -78,6 +82,7 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 	struct fakedisp_frame *frame;
 	struct fakedisp_bo *bo;
 	unsigned int i;
+	u64 row;
 	int ret;
 
 	frame = kzalloc(sizeof(*frame), GFP_KERNEL);
@@ -94,6 +99,7 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 	frame->dst_y = state->dst.y1;
 	frame->width = drm_rect_width(&state->dst);
 	frame->height = drm_rect_height(&state->dst);
+	frame->num_planes = fb->format->num_planes;
 	for (i = 0; i < fb->format->num_planes; i++) {
 		bo = to_fakedisp_bo(fb->obj[i]);
 		ret = fakedisp_bo_vmap(bo);
@@ -102,6 +108,11 @@ struct fakedisp_frame *fakedisp_frame_create(struct drm_plane_state *state)
 		frame->bos[i] = bo;
 		frame->planes[i] = (const u8 *)bo->map.vaddr + fb->offsets[i];
 		frame->pitches[i] = fb->pitches[i];
+		/* Within the plane's first row, which its object holds. */
+		row = drm_format_info_min_pitch(fb->format, i,
+						drm_format_info_plane_width(fb->format,
+									    fb->width, i));
+		frame->sample_len[i] = min_t(u64, row, FAKEDISP_SAMPLE_BYTES);
 	}
 	drm_framebuffer_get(fb);
 	frame->fb = fb;
@@ -270,16 +281,41 @@ void fakedisp_scanout_on(struct fakedisp_device *fd, u64 vblank,
 	spin_unlock_irq(&fd->scanout_lock);
 }
 
+/* FNV-1a, 32 bit, of the start of colour plane @i of @frame. */
+static u32 sample_hash(const struct fakedisp_frame *frame, unsigned int i)
+{
+	const u8 *p = frame->planes[i];
+	u32 h = 0x811c9dc5u, n;
+
+	for (n = 0; n < frame->sample_len[i]; n++) {
+		h ^= p[n];
+		h *= 0x01000193u;
+	}
+	return h;
+}
+
+/* Every colour plane after the first as it was when the stamp was seen. */
+static bool samples_unchanged(const struct fakedisp_frame *frame)
+{
+	unsigned int i;
+
+	for (i = 1; i < frame->num_planes; i++)
+		if (sample_hash(frame, i) != frame->sample_hash[i])
+			return false;
+	return true;
+}
+
 /*
  * The last look at a frame in the tick that takes it off screen: up to this
  * vblank it was being scanned out, so a stamp other than the one the
- * worker read first means its producer wrote into it while it was on
- * screen, after the worker's last read, where no read of the worker can
- * see it (the buffer came back with the fence of the commit replacing it,
- * and the writer did not wait for that fence). The flip event and the
- * out-fence come after this. Only the stamp is read, through the frame's
- * CPU mapping (no sleeping, no cache maintenance: a few bytes, like the
- * scanout's own reads on cache-coherent machines).
+ * worker read first (or another start of a chroma plane) means its
+ * producer wrote into it while it was on screen, after the worker's last
+ * read, where no read of the worker can see it (the buffer came back with
+ * the fence of the commit replacing it, and the writer did not wait for
+ * that fence). The flip event and the out-fence come after this. Only the
+ * stamp and the chroma samples are read, through the frame's CPU mapping
+ * (no sleeping, no cache maintenance: a few bytes, like the scanout's own
+ * reads on cache-coherent machines).
  */
 static void last_look_locked(struct fakedisp_device *fd, struct fakedisp_plane *plane,
 			     struct fakedisp_frame *frame)
@@ -290,7 +326,8 @@ static void last_look_locked(struct fakedisp_device *fd, struct fakedisp_plane *
 	if (!smp_load_acquire(&frame->stamp_seen))
 		return;
 	memcpy(&stamp, frame->planes[0], sizeof(stamp));
-	if (stamp.magic == FRAME_STAMP_MAGIC && stamp.seq == frame->stamp_seq)
+	if (stamp.magic == FRAME_STAMP_MAGIC && stamp.seq == frame->stamp_seq &&
+	    samples_unchanged(frame))
 		return;
 	plane->stats.rewritten++;
 	fd->stats.rewritten++;
@@ -416,6 +453,7 @@ static enum stamp_verdict check_stamp(struct fakedisp_frame *frame,
 				      u64 *seq)
 {
 	struct frame_stamp stamp;
+	unsigned int i;
 
 	memcpy(&stamp, frame->planes[0], sizeof(stamp));
 	if (stamp.magic != FRAME_STAMP_MAGIC)
@@ -427,8 +465,11 @@ static enum stamp_verdict check_stamp(struct fakedisp_frame *frame,
 	    stamp.width != frame->fb->width || stamp.height != frame->fb->height)
 		return STAMP_BAD;
 	*seq = stamp.seq;
-	if (frame->stamp_seen && frame->stamp_seq != stamp.seq)
-		return STAMP_REWRITTEN;
+	if (frame->stamp_seen)
+		return frame->stamp_seq == stamp.seq && samples_unchanged(frame) ?
+		       STAMP_OK : STAMP_REWRITTEN;
+	for (i = 1; i < frame->num_planes; i++)
+		frame->sample_hash[i] = sample_hash(frame, i);
 	frame->stamp_seq = stamp.seq;
 	/* Published after the seq: the vblank tick reads both (last_look_locked()). */
 	smp_store_release(&frame->stamp_seen, true);

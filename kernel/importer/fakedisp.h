@@ -134,6 +134,12 @@ static inline struct fakedisp_bo *to_fakedisp_bo(struct drm_gem_object *obj)
  * @stamp_seen: a valid stamp was read from it before
  * @stamp_seq: the seq of that stamp; a different one later means the buffer
  *	 was rewritten while on screen
+ * @num_planes: colour planes of the format (1 to 3)
+ * @sample_len: bytes at the start of each colour plane after the first
+ *	 (of its first row, at most FAKEDISP_SAMPLE_BYTES) checked with the
+ *	 stamp: with a plane in a buffer object of its own, a producer can
+ *	 rewrite it without touching the stamp
+ * @sample_hash: their hash when the stamp was first seen
  * @release_link: entry in fakedisp_device.released
  */
 struct fakedisp_frame {
@@ -156,8 +162,14 @@ struct fakedisp_frame {
 	bool retired;
 	bool stamp_seen;
 	u64 stamp_seq;
+	unsigned int num_planes;
+	u32 sample_len[4];
+	u32 sample_hash[4];
 	struct list_head release_link;
 };
+
+/* What of each chroma plane the stamp check hashes (fakedisp_frame). */
+#define FAKEDISP_SAMPLE_BYTES 64
 
 /**
  * struct fakedisp_plane_stats - what the scanout counted for one plane

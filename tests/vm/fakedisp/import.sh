@@ -1,7 +1,8 @@
 #!/bin/bash
 # PRIME import into fakedisp from every exporter at hand: fakecam (stamped
 # frames, pfn hash compared with fakecam's), vivid (VIDIOC_EXPBUF), vgem,
-# and fakedisp's own exported dumb buffers; formats XR24, NV12 and YUYV; a
+# and fakedisp's own exported dumb buffers; formats XR24, NV12 and YUYV
+# (and, from vgem, NV21, NV16, YU12 and RG16); a
 # 1920x1080 and a 3840x2160 frame; camera frames also streamed to the
 # screen the way the consumer does it. fakedisp-import checks CRCs, flips,
 # the scanout counters and the release order (see its header). Then rmmod
@@ -25,6 +26,9 @@ run --source vivid --format XR24 --stream 30
 run --source vivid --format YUYV
 run --source vgem --format XR24
 run --source vgem --format NV12 --size 1280x720
+for fmt in NV21 NV16 YU12 RG16; do
+	run --source vgem --format "$fmt"
+done
 run --source dumb
 run --source vgem --size 3840x2160 --flips 5 --crc-entries 30
 

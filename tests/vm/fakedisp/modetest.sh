@@ -1,8 +1,9 @@
 #!/bin/bash
 # modetest (libdrm's own client) on fakedisp: the listing shows one always
 # connected virtual connector with its modes (1920x1080 preferred), one CRTC,
-# a primary plane and three overlay planes, all with XR24 AR24 NV12 YUYV,
-# and a cursor plane with AR24; then `modetest -s` sets 1920x1080 with a
+# a primary plane and three overlay planes, all with XR24 AR24 NV12 YUYV
+# NV21 NV16 YU12 RG16, and a cursor plane with AR24; then `modetest -s`
+# sets 1920x1080 with a
 # dumb buffer in each format, `-s` with `-P` puts an overlay on top
 # (fakedisp's debugfs "planes" shows it where modetest placed it), `-C`
 # moves a cursor over the screen (the legacy cursor ioctls, on the cursor
@@ -24,13 +25,13 @@ done
 planes=$(echo "$out" | awk '/^Planes:/ { p = 1; next } /^[A-Z]/ { p = 0 } p && /^[0-9]+\t/ { print $1 }')
 nplanes=$(echo "$planes" | wc -w)
 [ "$nplanes" -eq 5 ] || fail "$nplanes planes listed, expected a primary, 3 overlays and a cursor"
-[ "$(echo "$out" | grep -c "formats: XR24 AR24 NV12 YUYV")" -eq 4 ] &&
+[ "$(echo "$out" | grep -c "formats: XR24 AR24 NV12 YUYV NV21 NV16 YU12 RG16")" -eq 4 ] &&
 	[ "$(echo "$out" | grep -c "formats: AR24$")" -eq 1 ] || fail "plane formats"
 overlay=$(echo "$planes" | sed -n 2p)
 pass "listing: connector $conn, CRTC $crtc, modes, planes $(echo $planes) and their formats"
 
 scanned0=$(awk '/^scanned:/ { print $2 }' /sys/kernel/debug/fakedisp/scanout)
-for fmt in XR24 NV12 YUYV; do
+for fmt in XR24 NV12 YUYV NV21 NV16 YU12 RG16; do
 	out=$(modetest -M fakedisp -s "$conn@$crtc:1920x1080@$fmt" </dev/null 2>&1) ||
 		fail "modetest -s 1920x1080@$fmt: $out"
 	echo "$out" | grep -q "setting mode 1920x1080" || fail "modetest -s $fmt: $out"

@@ -44,7 +44,7 @@ insmod "$ko" devices=3 overlays=0 || fail "insmod fakedisp devices=3 overlays=0"
 for d in fakedisp fakedisp.1 fakedisp.2; do
 	grep -qx "planes: 2" "/sys/kernel/debug/$d/scanout" || fail "$d: not a primary and a cursor plane"
 done
-[ "$(modetest -M fakedisp -p | grep -c 'formats: XR24 AR24 NV12 YUYV')" -eq 1 ] ||
+[ "$(modetest -M fakedisp -p | grep -c 'formats: XR24 AR24 NV12 YUYV NV21 NV16 YU12 RG16')" -eq 1 ] ||
 	fail "overlays=0: modetest lists more than the primary plane"
 expect_rmmod fakedisp
 pass "devices=3 overlays=0: three displays of a primary and a cursor plane each; rmmod"

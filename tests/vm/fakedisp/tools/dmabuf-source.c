@@ -15,14 +15,26 @@
 
 #include "kms-pipe.h"
 
+/* The planes one after the other in one buffer, as V4L2's single-planar
+ * formats and clients' dumb buffers have them: NV12, NV21 and NV16 with a
+ * chroma plane of the luma's pitch (NV16's at full height), YUV420 with U
+ * and V planes at half the luma's pitch. */
 static void plane_layout(struct dmabuf_source *s, struct dmabuf_frame *b, uint32_t pitch)
 {
-	b->planes = s->fourcc == DRM_FORMAT_NV12 ? 2 : 1;
+	uint32_t f = s->fourcc;
+
+	b->planes = f == DRM_FORMAT_NV12 || f == DRM_FORMAT_NV21 || f == DRM_FORMAT_NV16 ? 2
+		    : f == DRM_FORMAT_YUV420					      ? 3
+										      : 1;
 	b->pitches[0] = pitch;
 	b->offsets[0] = 0;
-	if (b->planes == 2) {
-		b->pitches[1] = pitch;
+	if (b->planes >= 2) {
+		b->pitches[1] = b->planes == 3 ? pitch / 2 : pitch;
 		b->offsets[1] = pitch * s->height;
+	}
+	if (b->planes == 3) {
+		b->pitches[2] = pitch / 2;
+		b->offsets[2] = b->offsets[1] + pitch / 2 * (s->height / 2);
 	}
 }
 
@@ -30,9 +42,15 @@ static uint32_t dumb_bpp(uint32_t fourcc, uint32_t *height)
 {
 	switch (fourcc) {
 	case DRM_FORMAT_NV12:
+	case DRM_FORMAT_NV21:
+	case DRM_FORMAT_YUV420:
 		*height = *height * 3 / 2;
 		return 8;
+	case DRM_FORMAT_NV16:
+		*height = *height * 2;
+		return 8;
 	case DRM_FORMAT_YUYV:
+	case DRM_FORMAT_RGB565:
 		return 16;
 	default:
 		return 32;

@@ -6,6 +6,14 @@
  *     the width, a pitch or offset that is not whole pixels, a format or
  *     modifier the plane does not take, an odd NV12 size -> EINVAL; a
  *     handle that does not exist -> ENOENT;
+ *   - AddFB2 of framebuffers whose planes are in buffer objects of their
+ *     own (YUV420 in three, NV12 and NV16 in two): accepted when each
+ *     plane's offset + pitch * (rows - 1) + its row's bytes is exactly its
+ *     object's size, EINVAL one byte further (for each plane in turn, the
+ *     others fitting); a handle missing for a plane of the format, or one
+ *     for a plane the format does not have (with and without
+ *     DRM_MODE_FB_MODIFIERS) -> EINVAL; one object for all three planes of
+ *     YUV420 -> accepted;
  *   - PRIME import of fds that are not dma-bufs -> an error, no object;
  *   - atomic commits with the plane larger or smaller than the mode, a
  *     scaled plane, or a mode the connector does not offer -> EINVAL, by
@@ -15,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +89,115 @@ static int addfb(int fd, uint32_t w, uint32_t h, uint32_t fourcc, uint32_t handl
 	return ret;
 }
 
+/* AddFB2 of @n handles (the rest 0); -errno, the framebuffer removed. */
+static int addfb_planes(int fd, uint32_t w, uint32_t h, uint32_t fourcc, int n,
+			const uint32_t *handles, const uint32_t *pitches, const uint32_t *offsets,
+			bool modifiers)
+{
+	uint32_t hs[4] = { 0 }, ps[4] = { 0 }, os[4] = { 0 }, id = 0;
+	uint64_t mods[4] = { 0 };
+	int ret;
+
+	for (int i = 0; i < n; i++) {
+		hs[i] = handles[i];
+		ps[i] = pitches[i];
+		os[i] = offsets[i];
+		mods[i] = DRM_FORMAT_MOD_LINEAR;
+	}
+	ret = drmModeAddFB2WithModifiers(fd, w, h, fourcc, hs, ps, os, modifiers ? mods : NULL,
+					 &id, modifiers ? DRM_MODE_FB_MODIFIERS : 0);
+	ret = ret ? -errno : 0;
+	if (!ret)
+		drmModeRmFB(fd, id);
+	return ret;
+}
+
+/*
+ * Framebuffers of @fourcc (@planes planes; plane i @bytes[i] a row, @rows[i]
+ * rows) each plane in a dumb buffer of its own: at the offset that makes the
+ * plane end exactly at its object's end, accepted; one byte further, for
+ * each plane in turn, EINVAL.
+ */
+static void multi_fit(int fd, const char *name, uint32_t fourcc, int planes,
+		      const uint32_t *bytes, const uint32_t *rows)
+{
+	uint32_t handles[3], pitches[3], offsets[3];
+	struct dumb d[3];
+	char label[160];
+
+	for (int i = 0; i < planes; i++) {
+		/* Two rows more than the plane needs: room for an offset. */
+		d[i] = dumb(fd, bytes[i], rows[i] + 2, 8);
+		handles[i] = d[i].handle;
+		pitches[i] = d[i].pitch;
+		offsets[i] = (uint32_t)d[i].size - (pitches[i] * (rows[i] - 1) + bytes[i]);
+	}
+	snprintf(label, sizeof(label), "AddFB2 %s, each plane ending at its buffer's end (valid)",
+		 name);
+	expect(label, addfb_planes(fd, 640, 480, fourcc, planes, handles, pitches, offsets, false),
+	       0);
+	for (int i = 0; i < planes; i++) {
+		offsets[i] += 2; /* whole pixels of every plane, 2 bytes past the end */
+		snprintf(label, sizeof(label), "AddFB2 %s, plane %d 2 bytes past its buffer's end",
+			 name, i);
+		expect(label,
+		       addfb_planes(fd, 640, 480, fourcc, planes, handles, pitches, offsets, false),
+		       EINVAL);
+		offsets[i] -= 2;
+	}
+	/* Planes 0 and 1 in each other's buffer, when plane 1's is smaller. */
+	if (d[1].size < d[0].size) {
+		uint32_t swapped[3] = { handles[1], handles[0], planes > 2 ? handles[2] : 0 };
+
+		snprintf(label, sizeof(label), "AddFB2 %s, planes 0 and 1 in each other's buffer",
+			 name);
+		expect(label,
+		       addfb_planes(fd, 640, 480, fourcc, planes, swapped, pitches, offsets, false),
+		       EINVAL);
+	}
+	for (int i = 0; i < planes; i++)
+		drmModeDestroyDumbBuffer(fd, d[i].handle);
+}
+
+/* Multi-object framebuffers: sizes per object, handle counts. */
+static void multi_object(int fd)
+{
+	static const uint32_t yuv420_bytes[3] = { 640, 320, 320 }, yuv420_rows[3] = { 480, 240, 240 };
+	static const uint32_t nv12_bytes[2] = { 640, 640 }, nv12_rows[2] = { 480, 240 };
+	static const uint32_t nv16_rows[2] = { 480, 480 };
+
+	multi_fit(fd, "YUV420 in three buffers", DRM_FORMAT_YUV420, 3, yuv420_bytes, yuv420_rows);
+	multi_fit(fd, "NV12 in two buffers", DRM_FORMAT_NV12, 2, nv12_bytes, nv12_rows);
+	multi_fit(fd, "NV16 in two buffers", DRM_FORMAT_NV16, 2, nv12_bytes, nv16_rows);
+
+	/* One buffer of 640x720 bytes holds YUV420 640x480 (and more). */
+	struct dumb one = dumb(fd, 640, 720, 8);
+	struct dumb xr = dumb(fd, 640, 480, 32);
+	uint32_t h3[3] = { one.handle, one.handle, one.handle };
+	uint32_t p3[3] = { one.pitch, one.pitch / 2, one.pitch / 2 };
+	uint32_t o3[3] = { 0, one.pitch * 480, one.pitch * 480 + one.pitch / 2 * 240 };
+	uint32_t hx[3] = { xr.handle, xr.handle, xr.handle }, px[3] = { xr.pitch }, ox[3] = { 0 };
+
+	expect("AddFB2 YUV420 with the same handle for its three planes (valid)",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_YUV420, 3, h3, p3, o3, false), 0);
+	expect("AddFB2 YUV420 with handles for two planes only",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_YUV420, 2, h3, p3, o3, false), EINVAL);
+	expect("AddFB2 NV12 with handles for three planes",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_NV12, 3, h3, p3, o3, false), EINVAL);
+	expect("AddFB2 NV12 with handles for three planes (modifiers)",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_NV12, 3, h3, p3, o3, true), EINVAL);
+	expect("AddFB2 NV12 with a handle for plane 0 only",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_NV12, 1, h3, p3, o3, false), EINVAL);
+	expect("AddFB2 XR24 (valid)",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_XRGB8888, 1, hx, px, ox, false), 0);
+	expect("AddFB2 XR24 with a second handle",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_XRGB8888, 2, hx, px, ox, false), EINVAL);
+	expect("AddFB2 XR24 with a second handle (modifiers)",
+	       addfb_planes(fd, 640, 480, DRM_FORMAT_XRGB8888, 2, hx, px, ox, true), EINVAL);
+	drmModeDestroyDumbBuffer(fd, one.handle);
+	drmModeDestroyDumbBuffer(fd, xr.handle);
+}
+
 /* The same commit as TEST_ONLY and for real: both must give @want. */
 static void expect_commit(struct kms_pipe *pipe, const char *what, uint32_t fb, unsigned int sw,
 			  unsigned int sh, unsigned int dw, unsigned int dh, int want)
@@ -143,7 +261,7 @@ int main(void)
 						       vga.handle, 1280, 2,
 						       DRM_FORMAT_MOD_LINEAR, NULL),
 	       EINVAL);
-	expect("AddFB2 unsupported format RGB565", addfb(fd, 640, 480, DRM_FORMAT_RGB565,
+	expect("AddFB2 unsupported format RGB888", addfb(fd, 640, 480, DRM_FORMAT_RGB888,
 							 vga.handle, vga.pitch, 0,
 							 DRM_FORMAT_MOD_LINEAR, NULL),
 	       EINVAL);
@@ -157,6 +275,8 @@ int main(void)
 							  0xdead, vga.pitch, 0,
 							  DRM_FORMAT_MOD_LINEAR, NULL),
 	       ENOENT);
+
+	multi_object(fd);
 
 	/* PRIME import of things that are not dma-bufs. */
 	int notbuf[3] = { open("/dev/null", O_RDWR), memfd_create("not-a-dmabuf", 0), fd };

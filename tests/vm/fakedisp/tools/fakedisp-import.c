@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: %s --source vgem|vivid|fakecam|dumb "
-					"[--format XR24|NV12|YUYV] [--size WxH] [--flips N] "
+					"[--format XR24|NV12|YUYV|NV21|NV16|YU12|RG16] [--size WxH] [--flips N] "
 					"[--crc-entries N] [--crc-gaps] [--stream N]\n",
 				argv[0]);
 			return 2;
@@ -261,7 +261,11 @@ int main(int argc, char **argv)
 
 	/* Framebuffers and the expected CRCs. */
 	for (int i = 0; i < BUFFERS; i++) {
-		uint32_t h[4] = { handles[i], handles[i] };
+		uint32_t h[4] = { 0 };
+
+		/* A handle for each plane of the format, none for the others. */
+		for (int p = 0; p < src.bufs[i].planes; p++)
+			h[p] = handles[i];
 
 		CHECK(drmModeAddFB2(card, width, height, fourcc, h, src.bufs[i].pitches,
 				    src.bufs[i].offsets, &fbs[i], 0) == 0,

@@ -6,20 +6,27 @@
  *   dumb     CREATE_DUMB at every colour mode of drm_mode.h (1 .. 64 bits),
  *            at an odd width too: pitch and size as the generic helpers
  *            compute them, the whole buffer mapped and written; XR24 (32),
- *            NV12 (8, height * 3 / 2) and YUYV (16) made the way clients
- *            make them, turned into framebuffers and shown; bpp 0 and 65
+ *            NV12, NV21 and YU12 (8, height * 3 / 2), NV16 (8, height * 2),
+ *            YUYV and RG16 (16) made the way clients make them, turned
+ *            into framebuffers and shown; bpp 0 and 65
  *            and a side past max_width: EINVAL
  *   max      a framebuffer of mode_config's max_width x max_height: created
  *            and shown (the window of it the mode shows, by CRC); one pixel
  *            wider: EINVAL
- *   getfb    GETFB and GETFB2 on XR24, one-buffer NV12 and two-buffer NV12
- *            framebuffers: GETFB refuses the multi-planar ones (EINVAL);
+ *   getfb    GETFB and GETFB2 on XR24, one-buffer NV12, two-buffer NV12
+ *            and three-buffer YU12 (at offsets) framebuffers: GETFB
+ *            refuses the multi-planar ones (EINVAL);
  *            GETFB2 gives each plane's handle (of the same buffer: what was
  *            written through the original mapping reads back through it),
  *            pitch, offset and modifier
- *   crc      the same picture in XR24, AR24 (opaque), NV12 (one and two
- *            buffers) and YUYV gives one CRC, lib/compose's; one pixel
- *            changed gives another (the negative control); the cursor, an
+ *   crc      the same picture in XR24, AR24 (opaque), YUYV, NV12, NV21,
+ *            NV16 and YU12, each multi-planar one in one buffer and in a
+ *            buffer object per plane (at non-zero offsets; YU12 and NV12
+ *            with their chroma planes in vgem buffers imported through
+ *            PRIME), gives one CRC, lib/compose's; one pixel changed gives
+ *            another (the negative control); RG16 gives the CRC of XR24
+ *            holding its channels widened by bit replication, never the
+ *            one without replication; the cursor, an
  *            ARGB image over the picture, in the middle and clipped at the
  *            corner, is in the CRC as lib/compose blends it
  *   toggle   every on/off combination of the primary, overlay and cursor
@@ -35,7 +42,15 @@
  *            buffer, its out-fence signalled, every row equal to
  *            lib/compose's blend and its CRC to fakedisp's; a buffer of
  *            another size, or NV12: EINVAL
- * Usage: fakedisp-kms [CHECK...]   (no CHECK: all of them, in this order)
+ *   overlay  each of those formats and layouts (and RG16) on the overlay
+ *            plane over an XR24 primary, stamped: lib/compose's CRC, and
+ *            the scanout reads the overlay's stamp intact, nothing rewritten
+ *   stamps   (only when named: it makes the scanout count bad frames) a
+ *            chroma plane in a buffer of its own (NV12, NV16, YU12's U from
+ *            dumb buffers, YU12's V from vgem) changed on screen under an
+ *            unchanged stamp is counted as rewritten, after reads that were
+ *            not (the control); an NV12 stamp on NV21 is a bad stamp
+ * Usage: fakedisp-kms [CHECK...]   (no CHECK: all but stamps, in this order)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,8 +69,10 @@
 #include <xf86drmMode.h>
 
 #include <dmabuf-interop/compose.h>
+#include <dmabuf-interop/frame-stamp.h>
 
 #include "fakedisp-debugfs.h"
+#include "kms-pipe.h"
 #include "test-check.h"
 
 enum {
@@ -92,13 +109,66 @@ static drmModeModeInfo modes[2]; /* 640x480, 800x600 */
 static uint32_t mode_blob[2];
 static int crc_fd = -1;
 
-/* A framebuffer and what backs it: one dumb buffer per colour plane, or one. */
+/* The geometry of the formats, as DRM's format info has it. */
+struct fmt {
+	uint32_t fourcc;
+	int planes;
+	uint32_t cpp[3], hsub, vsub;
+};
+static const struct fmt fmts[] = {
+    {DRM_FORMAT_XRGB8888, 1, {4}, 1, 1}, {DRM_FORMAT_ARGB8888, 1, {4}, 1, 1},
+    {DRM_FORMAT_RGB565, 1, {2}, 1, 1},	 {DRM_FORMAT_YUYV, 1, {2}, 2, 1},
+    {DRM_FORMAT_NV12, 2, {1, 2}, 2, 2},	 {DRM_FORMAT_NV21, 2, {1, 2}, 2, 2},
+    {DRM_FORMAT_NV16, 2, {1, 2}, 2, 1},	 {DRM_FORMAT_YUV420, 3, {1, 1, 1}, 2, 2},
+};
+
+static const struct fmt *fmt_of(uint32_t fourcc)
+{
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (fmts[i].fourcc == fourcc)
+			return &fmts[i];
+	CHECK(0, "format %.4s unknown here", (const char *)&fourcc);
+	return NULL;
+}
+
+/* Bytes of one row of colour plane @i of a @w wide frame, and its rows. */
+static uint32_t plane_bytes(const struct fmt *f, uint32_t w, int i)
+{
+	return (i ? w / f->hsub : w) * f->cpp[i];
+}
+
+static uint32_t plane_rows(const struct fmt *f, uint32_t h, int i)
+{
+	return i ? h / f->vsub : h;
+}
+
+/* Where the colour planes of a framebuffer are: all in one dumb buffer
+ * (ONE, the way clients make them), or each in a buffer object of its own:
+ * fakedisp dumb buffers (DUMB), the same at non-zero offsets (DUMB_OFFSET),
+ * or with the planes after the first in vgem dumb buffers imported through
+ * PRIME (VGEM, at non-zero offsets). */
+enum layout {
+	ONE,
+	DUMB,
+	DUMB_OFFSET,
+	VGEM
+};
+static const char *const layout_names[] = {"one buffer", "a buffer per plane",
+					   "a buffer per plane at offsets",
+					   "chroma from vgem at offsets"};
+static int vgem = -1; /* the vgem card, opened on first use */
+
+/* A framebuffer and what backs it, by colour plane: the handle (fakedisp's),
+ * the mapping and size of the object the plane is in; planes in one
+ * buffer repeat plane 0's. @nbufs: buffer objects (1 to 3). */
 struct buffer {
 	uint32_t fourcc, width, height;
-	uint32_t handles[2], fb, pitches[2], offsets[2];
-	uint8_t *maps[2];
-	size_t sizes[2];
+	int planes;
+	uint32_t handles[3], fb, pitches[3], offsets[3];
+	uint8_t *maps[3];
+	size_t sizes[3];
 	unsigned int nbufs;
+	uint32_t vgem_handles[3]; /* 0: not from vgem */
 };
 
 /* Where a buffer goes. */
@@ -264,49 +334,124 @@ static void dumb_destroy(uint32_t handle, uint8_t *map, size_t size)
 	      strerror(errno));
 }
 
-/* A framebuffer of dumb buffers made the way clients make them: XR24 and
- * AR24 at bpp 32, YUYV at 16, NV12 at bpp 8 and height * 3 / 2 (chroma
- * after luma), or with @two_bufs, NV12 as a luma buffer and a chroma one. */
-static struct buffer make_buffer(uint32_t fourcc, uint32_t w, uint32_t h, bool two_bufs)
+/* A vgem dumb buffer of @bytes x @rows, mapped through vgem, exported and
+ * imported into fakedisp: its fakedisp handle. */
+static uint32_t vgem_plane(uint32_t bytes, uint32_t rows, uint32_t *pitch, size_t *size,
+			   uint8_t **map, uint32_t *vgem_handle)
 {
-	struct buffer b = {.fourcc = fourcc, .width = w, .height = h, .nbufs = 1};
-	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0}, bpp = 32, rows = h;
-	uint64_t mod[4] = {DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_LINEAR};
+	struct drm_mode_create_dumb c = {.width = bytes, .height = rows, .bpp = 8};
+	struct drm_mode_map_dumb m = {0};
+	uint32_t handle;
+	int fd;
 
-	if (fourcc == DRM_FORMAT_YUYV)
-		bpp = 16;
-	if (fourcc == DRM_FORMAT_NV12) {
-		bpp = 8;
-		rows = two_bufs ? h : h * 3 / 2;
+	if (vgem < 0) {
+		vgem = kms_open_driver("vgem", NULL);
+		CHECK(vgem >= 0, "no vgem card (modprobe vgem)");
 	}
-	CHECK(!dumb(w, rows, bpp, &b.handles[0], &b.pitches[0], &b.sizes[0], &b.maps[0]),
-	      "CREATE_DUMB %ux%u bpp %u: %s", w, rows, bpp, strerror(errno));
-	if (fourcc == DRM_FORMAT_NV12 && two_bufs) {
-		CHECK(!dumb(w, h / 2, 8, &b.handles[1], &b.pitches[1], &b.sizes[1], &b.maps[1]),
-		      "CREATE_DUMB chroma: %s", strerror(errno));
-		b.nbufs = 2;
-	} else if (fourcc == DRM_FORMAT_NV12) {
-		b.handles[1] = b.handles[0];
-		b.pitches[1] = b.pitches[0];
-		b.offsets[1] = b.pitches[0] * h;
-		b.maps[1] = b.maps[0];
+	CHECK(!drmIoctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &c), "vgem CREATE_DUMB: %s",
+	      strerror(errno));
+	m.handle = c.handle;
+	CHECK(!drmIoctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &m), "vgem MAP_DUMB: %s", strerror(errno));
+	*map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, vgem, (off_t)m.offset);
+	CHECK(*map != MAP_FAILED, "mmap of a vgem buffer: %s", strerror(errno));
+	CHECK(!drmPrimeHandleToFD(vgem, c.handle, DRM_CLOEXEC | DRM_RDWR, &fd),
+	      "vgem PRIME export: %s", strerror(errno));
+	CHECK(!drmPrimeFDToHandle(card, fd, &handle), "PRIME import of a vgem buffer: %s",
+	      strerror(errno));
+	close(fd);
+	*pitch = c.pitch;
+	*size = c.size;
+	*vgem_handle = c.handle;
+	return handle;
+}
+
+/* A framebuffer of @fourcc laid out as @layout says. ONE is the way
+ * clients make dumb buffers: XR24 and AR24 at bpp 32, YUYV and RGB565 at
+ * 16, NV12, NV21 and YUV420 at bpp 8 and height * 3 / 2, NV16 at bpp 8 and
+ * height * 2, the planes one after the other (YUV420's chroma pitch half
+ * the luma's). The others make an object for each plane, of the plane's
+ * size plus its offset (64, 192 and 320 bytes for planes 0, 1 and 2). */
+static struct buffer make_buffer_in(uint32_t fourcc, uint32_t w, uint32_t h, enum layout layout)
+{
+	const struct fmt *f = fmt_of(fourcc);
+	struct buffer b = {.fourcc = fourcc, .width = w, .height = h, .planes = f->planes};
+	uint32_t handles[4] = {0}, pitches[4] = {0}, offsets[4] = {0};
+	uint64_t mod[4] = {0};
+
+	if (layout == ONE || f->planes == 1) {
+		uint32_t bpp = f->planes > 1 ? 8 : f->cpp[0] * 8, rows = h;
+
+		if (f->planes > 1)
+			rows = fourcc == DRM_FORMAT_NV16 ? h * 2 : h * 3 / 2;
+		CHECK(!dumb(w, rows, bpp, &b.handles[0], &b.pitches[0], &b.sizes[0], &b.maps[0]),
+		      "CREATE_DUMB %ux%u bpp %u: %s", w, rows, bpp, strerror(errno));
+		b.nbufs = 1;
+		for (int i = 1; i < f->planes; i++) {
+			b.handles[i] = b.handles[0];
+			b.maps[i] = b.maps[0];
+			b.sizes[i] = b.sizes[0];
+			b.pitches[i] = b.pitches[0] * f->cpp[i] / f->hsub;
+			b.offsets[i] =
+			    b.offsets[i - 1] + b.pitches[i - 1] * plane_rows(f, h, i - 1);
+		}
+		CHECK(b.offsets[f->planes - 1] +
+			      (size_t)b.pitches[f->planes - 1] * plane_rows(f, h, f->planes - 1) <=
+			  b.sizes[0],
+		      "%.4s in one dumb buffer: %zu bytes are not enough", (const char *)&fourcc,
+		      b.sizes[0]);
+	} else {
+		b.nbufs = (unsigned int)f->planes;
+		for (int i = 0; i < f->planes; i++) {
+			uint32_t bytes = plane_bytes(f, w, i), rows = plane_rows(f, h, i);
+			uint32_t off = layout == DUMB ? 0 : 64 + 128 * (uint32_t)i;
+
+			/* Rows more than the plane needs hold the offset. */
+			rows += (off + bytes - 1) / bytes;
+			if (layout == VGEM && i > 0)
+				b.handles[i] = vgem_plane(bytes, rows, &b.pitches[i], &b.sizes[i],
+							  &b.maps[i], &b.vgem_handles[i]);
+			else
+				CHECK(!dumb(bytes, rows, 8, &b.handles[i], &b.pitches[i],
+					    &b.sizes[i], &b.maps[i]),
+				      "CREATE_DUMB plane %d: %s", i, strerror(errno));
+			b.offsets[i] = off;
+		}
 	}
-	for (int i = 0; i < (fourcc == DRM_FORMAT_NV12 ? 2 : 1); i++) {
+	for (int i = 0; i < f->planes; i++) {
 		handles[i] = b.handles[i];
 		pitches[i] = b.pitches[i];
 		offsets[i] = b.offsets[i];
+		mod[i] = DRM_FORMAT_MOD_LINEAR;
 	}
 	CHECK(!drmModeAddFB2WithModifiers(card, w, h, fourcc, handles, pitches, offsets, mod, &b.fb,
 					  DRM_MODE_FB_MODIFIERS),
-	      "ADDFB2 %.4s %ux%u: %s", (const char *)&fourcc, w, h, strerror(errno));
+	      "ADDFB2 %.4s %ux%u (%s): %s", (const char *)&fourcc, w, h, layout_names[layout],
+	      strerror(errno));
 	return b;
+}
+
+/* One buffer, or NV12 as a luma buffer and a chroma one (@two_bufs). */
+static struct buffer make_buffer(uint32_t fourcc, uint32_t w, uint32_t h, bool two_bufs)
+{
+	return make_buffer_in(fourcc, w, h, two_bufs ? DUMB : ONE);
 }
 
 static void free_buffer(struct buffer *b)
 {
 	CHECK(!drmModeRmFB(card, b->fb), "RMFB: %s", strerror(errno));
-	for (unsigned int i = 0; i < b->nbufs; i++)
-		dumb_destroy(b->handles[i], b->maps[i], b->sizes[i]);
+	for (unsigned int i = 0; i < b->nbufs; i++) {
+		if (!b->vgem_handles[i]) {
+			dumb_destroy(b->handles[i], b->maps[i], b->sizes[i]);
+			continue;
+		}
+		struct drm_mode_destroy_dumb d = {.handle = b->vgem_handles[i]};
+
+		munmap(b->maps[i], b->sizes[i]);
+		CHECK(!drmCloseBufferHandle(card, b->handles[i]), "closing an import: %s",
+		      strerror(errno));
+		CHECK(!drmIoctl(vgem, DRM_IOCTL_MODE_DESTROY_DUMB, &d), "vgem DESTROY_DUMB: %s",
+		      strerror(errno));
+	}
 }
 
 /* Byte 0 of colour plane @i. */
@@ -326,20 +471,55 @@ static void nv12_picture(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint8_t
 	*v = (uint8_t)(128 + (int)((y / 2) % 89) - 44);
 }
 
+/* RGB565's channels widened to 8 bits by repeating their top bits. */
+static uint32_t rgb565_to_xrgb(uint16_t px)
+{
+	uint32_t r5 = px >> 11, g6 = (px >> 5) & 0x3f, b5 = px & 0x1f;
+
+	return (r5 << 3 | r5 >> 2) << 16 | (g6 << 2 | g6 >> 4) << 8 | (b5 << 3 | b5 >> 2);
+}
+
+/* The RGB565 picture: a gradient of every red, green and blue step. */
+static uint16_t rgb565_picture(uint32_t x, uint32_t y)
+{
+	return (uint16_t)((x * 7 + y) % 32 << 11 | (y * 3 + x / 5) % 64 << 5 | (x + y * 5) % 32);
+}
+
 static void fill_picture(struct buffer *b)
 {
 	uint32_t w = b->width, h = b->height;
 	uint8_t yv, u, v;
 
-	if (b->fourcc == DRM_FORMAT_NV12) {
+	if (b->fourcc == DRM_FORMAT_NV12 || b->fourcc == DRM_FORMAT_NV21 ||
+	    b->fourcc == DRM_FORMAT_NV16 || b->fourcc == DRM_FORMAT_YUV420) {
+		uint32_t vsub = fmt_of(b->fourcc)->vsub;
+
 		for (uint32_t y = 0; y < h; y++)
 			for (uint32_t x = 0; x < w; x++) {
 				nv12_picture(x, y, w, h, &yv, &u, &v);
 				plane_data(b, 0)[(size_t)y * b->pitches[0] + x] = yv;
-				uint8_t *c =
-				    plane_data(b, 1) + (size_t)(y / 2) * b->pitches[1] + (x & ~1u);
-				c[0] = u;
-				c[1] = v;
+				uint8_t *c = plane_data(b, 1) + (size_t)(y / vsub) * b->pitches[1];
+
+				if (b->fourcc == DRM_FORMAT_YUV420) {
+					c[x / 2] = u;
+					plane_data(b, 2)[(size_t)(y / 2) * b->pitches[2] + x / 2] =
+					    v;
+				} else {
+					c += x & ~1u;
+					c[b->fourcc == DRM_FORMAT_NV21] = u;
+					c[b->fourcc != DRM_FORMAT_NV21] = v;
+				}
+			}
+		return;
+	}
+	if (b->fourcc == DRM_FORMAT_RGB565) {
+		for (uint32_t y = 0; y < h; y++)
+			for (uint32_t x = 0; x < w; x++) {
+				uint16_t px = rgb565_picture(x, y);
+				uint8_t *s = plane_data(b, 0) + (size_t)y * b->pitches[0] + x * 2;
+
+				s[0] = (uint8_t)px;
+				s[1] = (uint8_t)(px >> 8);
 			}
 		return;
 	}
@@ -491,9 +671,9 @@ static uint32_t expected_crc(const struct placement pl[NPLANES], uint32_t w, uin
 			continue;
 		cp[n++] = (struct di_compose_plane){
 		    .fourcc = b->fourcc,
-		    .data = {plane_data(b, 0),
-			     b->fourcc == DRM_FORMAT_NV12 ? plane_data(b, 1) : NULL},
-		    .pitches = {b->pitches[0], b->pitches[1]},
+		    .data = {plane_data(b, 0), b->planes > 1 ? plane_data(b, 1) : NULL,
+			     b->planes > 2 ? plane_data(b, 2) : NULL},
+		    .pitches = {b->pitches[0], b->pitches[1], b->pitches[2]},
 		    .src_x = pl[k].src_x,
 		    .src_y = pl[k].src_y,
 		    .dst_x = pl[k].x,
@@ -583,8 +763,10 @@ static void check_dumb(void)
 	       max_w, max_h);
 
 	/* The formats fakedisp shows, from dumb buffers as clients make them. */
-	static const uint32_t fourccs[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_NV12, DRM_FORMAT_YUYV};
-	for (size_t i = 0; i < 3; i++) {
+	static const uint32_t fourccs[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_NV12, DRM_FORMAT_YUYV,
+					   DRM_FORMAT_NV21,	DRM_FORMAT_NV16, DRM_FORMAT_YUV420,
+					   DRM_FORMAT_RGB565};
+	for (size_t i = 0; i < sizeof(fourccs) / sizeof(fourccs[0]); i++) {
 		struct buffer b = make_buffer(fourccs[i], 640, 480, false);
 		struct placement pl[NPLANES] = {full(&b, 0)};
 
@@ -632,7 +814,7 @@ static void check_max(void)
 static void expect_getfb2(const struct buffer *b, const char *what)
 {
 	drmModeFB2Ptr f = drmModeGetFB2(card, b->fb);
-	int planes = b->fourcc == DRM_FORMAT_NV12 ? 2 : 1;
+	int planes = b->planes;
 
 	CHECK(f, "GETFB2 %s: %s", what, strerror(errno));
 	CHECK(f->width == b->width && f->height == b->height && f->pixel_format == b->fourcc &&
@@ -647,13 +829,15 @@ static void expect_getfb2(const struct buffer *b, const char *what)
 		      "GETFB2 %s plane %d: handle %u pitch %u offset %u", what, i, f->handles[i],
 		      f->pitches[i], f->offsets[i]);
 	}
-	/* Two planes in one buffer: one handle; in two buffers: two. */
-	CHECK(planes == 1 || (b->nbufs == 1) == (f->handles[0] == f->handles[1]),
-	      "GETFB2 %s: handles %u and %u for %u buffer(s)", what, f->handles[0], f->handles[1],
-	      b->nbufs);
+	/* Planes in one buffer: one handle; in a buffer each: one each. */
+	for (int i = 1; i < planes; i++)
+		for (int j = 0; j < i; j++)
+			CHECK((b->nbufs == 1) == (f->handles[i] == f->handles[j]),
+			      "GETFB2 %s: handles %u and %u of planes %d and %d for %u buffer(s)",
+			      what, f->handles[j], f->handles[i], j, i, b->nbufs);
 	for (int i = 0; i < planes; i++) {
 		struct drm_mode_map_dumb m = {.handle = f->handles[i]};
-		int buf = b->nbufs == 2 ? i : 0;
+		int buf = i;
 		uint8_t *map;
 
 		CHECK(!drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &m), "MAP_DUMB: %s",
@@ -677,6 +861,7 @@ static void check_getfb(void)
 	struct buffer x = make_buffer(DRM_FORMAT_XRGB8888, 320, 240, false);
 	struct buffer n1 = make_buffer(DRM_FORMAT_NV12, 320, 240, false);
 	struct buffer n2 = make_buffer(DRM_FORMAT_NV12, 320, 240, true);
+	struct buffer y3 = make_buffer_in(DRM_FORMAT_YUV420, 320, 240, DUMB_OFFSET);
 
 	drmModeFBPtr f = drmModeGetFB(card, x.fb);
 	CHECK(f && f->width == 320 && f->height == 240 && f->pitch == x.pitches[0] &&
@@ -696,29 +881,94 @@ static void check_getfb(void)
 	expect_getfb2(&x, "XR24");
 	expect_getfb2(&n1, "NV12 in one buffer");
 	expect_getfb2(&n2, "NV12 in two buffers");
+	expect_getfb2(&y3, "YUV420 in three buffers at offsets");
 	printf("ok: GETFB2: each plane's handle (the same buffer), pitch, offset, the linear "
-	       "modifier; one handle for NV12 in one buffer, two for two\n");
+	       "modifier; one handle for NV12 in one buffer, two for two, three for YUV420 in "
+	       "three\n");
+	free_buffer(&y3);
 	free_buffer(&x);
 	free_buffer(&n1);
 	free_buffer(&n2);
 }
 
+/* One picture in every format and framebuffer layout fakedisp takes (the
+ * RGB ones converted from the YUV picture, which 4:2:2 and 4:2:0 carry
+ * alike): XR24 first, the reference. */
+static const struct kind {
+	uint32_t fourcc;
+	enum layout layout;
+	const char *name;
+} kinds[] = {
+    {DRM_FORMAT_XRGB8888, ONE, "XR24"},
+    {DRM_FORMAT_ARGB8888, ONE, "AR24"},
+    {DRM_FORMAT_NV12, ONE, "NV12"},
+    {DRM_FORMAT_NV12, DUMB, "NV12 (2 buffers)"},
+    {DRM_FORMAT_NV12, DUMB_OFFSET, "NV12 (2 buffers at offsets)"},
+    {DRM_FORMAT_YUYV, ONE, "YUYV"},
+    {DRM_FORMAT_NV21, ONE, "NV21"},
+    {DRM_FORMAT_NV21, DUMB_OFFSET, "NV21 (2 buffers at offsets)"},
+    {DRM_FORMAT_NV16, ONE, "NV16"},
+    {DRM_FORMAT_NV16, DUMB_OFFSET, "NV16 (2 buffers at offsets)"},
+    {DRM_FORMAT_YUV420, ONE, "YU12"},
+    {DRM_FORMAT_YUV420, DUMB, "YU12 (3 buffers)"},
+    {DRM_FORMAT_YUV420, DUMB_OFFSET, "YU12 (3 buffers at offsets)"},
+    {DRM_FORMAT_YUV420, VGEM, "YU12 (chroma from vgem)"},
+    {DRM_FORMAT_NV12, VGEM, "NV12 (chroma from vgem)"},
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/* RGB565 and XR24 holding its colours widened (computed here, not by
+ * lib/compose): one CRC; widened without repeating the top bits (r5 << 3
+ * alone), another, never fakedisp's (the negative control). */
+static void fill_widened(struct buffer *xr, bool replicate)
+{
+	for (uint32_t y = 0; y < xr->height; y++)
+		for (uint32_t x = 0; x < xr->width; x++) {
+			uint16_t c = rgb565_picture(x, y);
+			uint32_t px = replicate ? rgb565_to_xrgb(c)
+						: (uint32_t)(c >> 11) << 19 |
+						      (uint32_t)(c >> 5 & 0x3f) << 10 |
+						      (uint32_t)(c & 0x1f) << 3;
+
+			px |= 0xff000000u;
+			memcpy(plane_data(xr, 0) + (size_t)y * xr->pitches[0] + x * 4, &px, 4);
+		}
+}
+
+static void check_rgb565(void)
+{
+	struct buffer rg = make_buffer(DRM_FORMAT_RGB565, 640, 480, false);
+	struct buffer xr = make_buffer(DRM_FORMAT_XRGB8888, 640, 480, false);
+	struct placement pl[NPLANES] = {full(&xr, 0)};
+
+	fill_picture(&rg);
+	fill_widened(&xr, false);
+	uint32_t norep = expected_crc(pl, 640, 480);
+	fill_widened(&xr, true);
+	uint32_t want = expected_crc(pl, 640, 480);
+	CHECK(want != norep, "the widening with and without replication: one CRC");
+	pl[PRIMARY].buf = &rg;
+	CHECK(expected_crc(pl, 640, 480) == want, "lib/compose: RG16 is not its XR24 widening");
+	CHECK(!commit(pl, 0, 0), "showing RG16: %s", strerror(errno));
+	expect_crc(want, norep, "the RG16 picture");
+	pl[PRIMARY].buf = &xr;
+	CHECK(!commit(pl, 0, 0), "showing XR24: %s", strerror(errno));
+	expect_crc(want, norep, "the RG16 picture widened into XR24 (bit replication)");
+	CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
+	free_buffer(&rg);
+	free_buffer(&xr);
+	printf("ok: RG16 shows as XR24 of its channels widened by bit replication: one CRC "
+	       "0x%08x (without replication 0x%08x, never seen)\n",
+	       want, norep);
+}
+
 static void check_crc(void)
 {
-	static const struct {
-		uint32_t fourcc;
-		bool two_bufs;
-		const char *name;
-	} kinds[] = {
-	    {DRM_FORMAT_XRGB8888, false, "XR24"}, {DRM_FORMAT_ARGB8888, false, "AR24"},
-	    {DRM_FORMAT_NV12, false, "NV12"},	  {DRM_FORMAT_NV12, true, "NV12 (2 buffers)"},
-	    {DRM_FORMAT_YUYV, false, "YUYV"},
-	};
-	struct buffer bufs[5];
+	struct buffer bufs[NKINDS];
 	uint32_t crc0 = 0;
 
-	for (size_t i = 0; i < 5; i++) {
-		bufs[i] = make_buffer(kinds[i].fourcc, 640, 480, kinds[i].two_bufs);
+	for (size_t i = 0; i < NKINDS; i++) {
+		bufs[i] = make_buffer_in(kinds[i].fourcc, 640, 480, kinds[i].layout);
 		fill_picture(&bufs[i]);
 		struct placement pl[NPLANES] = {full(&bufs[i], 0)};
 		uint32_t crc = expected_crc(pl, 640, 480);
@@ -731,7 +981,8 @@ static void check_crc(void)
 		snprintf(what, sizeof(what), "the picture in %s", kinds[i].name);
 		expect_crc(crc0, 0, what);
 	}
-	printf("ok: one picture in XR24, AR24, NV12, NV12 in 2 buffers and YUYV: one CRC 0x%08x\n",
+	printf("ok: one picture in XR24, AR24, NV12, YUYV, NV21, NV16 and YU12, from one buffer, "
+	       "a buffer per plane (at offsets, from vgem): one CRC 0x%08x\n",
 	       crc0);
 
 	/* The negative control: one pixel changed, another CRC. */
@@ -763,8 +1014,150 @@ static void check_crc(void)
 	       cursor_w + 2, cursor_h + 2);
 	CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
 	free_buffer(&cur);
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < NKINDS; i++)
 		free_buffer(&bufs[i]);
+	check_rgb565();
+}
+
+/* Field @name=<n> of plane @k's line in debugfs "planes". */
+static long long plane_counter(int k, const char *name)
+{
+	char path[64], head[32], key[40];
+	const char *line, *v;
+	long long n;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/planes", FAKEDISP_DEBUGFS);
+	text = debugfs_read(path);
+	CHECK(text, "%s", path);
+	snprintf(head, sizeof(head), "plane %u ", plane_index[k]);
+	snprintf(key, sizeof(key), " %s=", name);
+	line = strstr(text, head);
+	CHECK(line, "debugfs planes has no %s", head);
+	v = strstr(line, key);
+	CHECK(v && (!strchr(line, '\n') || v < strchr(line, '\n')), "no %s for %s", name, head);
+	n = strtoll(v + strlen(key), NULL, 10);
+	free(text);
+	return n;
+}
+
+/* Writes a stamp for @b (seq @seq, fourcc @fourcc) at byte 0 of plane 0. */
+static void stamp(struct buffer *b, uint64_t seq, uint32_t fourcc)
+{
+	struct frame_stamp st;
+
+	frame_stamp_fill(&st, seq, 0, fourcc, b->width, b->height);
+	memcpy(plane_data(b, 0), &st, sizeof(st));
+}
+
+/* Waits (5 s at most) for plane @k's counter @name to pass @than. */
+static long long wait_counter(int k, const char *name, long long than)
+{
+	uint64_t deadline = now_ms() + 5000;
+	long long n;
+
+	while ((n = plane_counter(k, name)) <= than && now_ms() < deadline)
+		usleep(20000);
+	return n;
+}
+
+/* Every format and layout on the overlay plane, over the XR24 picture on
+ * the primary, stamped: the CRC is lib/compose's blend, and the scanout
+ * reads the overlay's frames with an intact stamp and nothing rewritten. */
+static void check_overlay(void)
+{
+	struct buffer prim = make_buffer(DRM_FORMAT_XRGB8888, 640, 480, false);
+	unsigned int n = 0;
+
+	fill_picture(&prim);
+	for (size_t i = 0; i <= NKINDS; i++) {
+		uint32_t fourcc = i < NKINDS ? kinds[i].fourcc : DRM_FORMAT_RGB565;
+		const char *name = i < NKINDS ? kinds[i].name : "RG16";
+		struct buffer b =
+		    make_buffer_in(fourcc, 320, 240, i < NKINDS ? kinds[i].layout : ONE);
+		struct placement pl[NPLANES] = {full(&prim, 0),
+						{.buf = &b, .w = 320, .h = 240, .x = 160, .y = 96}};
+		char what[96];
+
+		fill_picture(&b);
+		stamp(&b, 1000 + i, fourcc);
+		long long ok0 = plane_counter(OVERLAY, "stamped_ok");
+		long long bad0 = plane_counter(OVERLAY, "bad_stamp") +
+				 plane_counter(OVERLAY, "bad_checksum") +
+				 plane_counter(OVERLAY, "rewritten");
+		CHECK(!commit(pl, 0, 0), "%s on the overlay: %s", name, strerror(errno));
+		snprintf(what, sizeof(what), "%s on the overlay at 160,96", name);
+		expect_crc(expected_crc(pl, 640, 480), 0, what);
+		long long ok = wait_counter(OVERLAY, "stamped_ok", ok0 + 1);
+		long long bad = plane_counter(OVERLAY, "bad_stamp") +
+				plane_counter(OVERLAY, "bad_checksum") +
+				plane_counter(OVERLAY, "rewritten");
+		CHECK(ok > ok0 + 1 && bad == bad0,
+		      "%s: the overlay's stamped reads went %lld -> %lld, bad ones %lld -> %lld",
+		      name, ok0, ok, bad0, bad);
+		CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
+		free_buffer(&b);
+		n++;
+	}
+	free_buffer(&prim);
+	printf("ok: %u formats and layouts on the overlay: lib/compose's CRC, the stamp read "
+	       "intact\n",
+	       n);
+}
+
+/* Deliberately bad frames (run by name only: the scanout counts them): a
+ * chroma plane rewritten in its own buffer under an unchanged stamp is
+ * seen as rewritten, and a stamp of another format as a bad stamp. */
+static void check_stamps(void)
+{
+	static const struct {
+		uint32_t fourcc;
+		enum layout layout;
+		int plane;
+		const char *name;
+	} cases[] = {
+	    {DRM_FORMAT_NV12, DUMB, 1, "NV12 (2 buffers)"},
+	    {DRM_FORMAT_NV16, DUMB_OFFSET, 1, "NV16 (2 buffers at offsets)"},
+	    {DRM_FORMAT_YUV420, DUMB_OFFSET, 1, "YU12 (3 buffers at offsets), U"},
+	    {DRM_FORMAT_YUV420, VGEM, 2, "YU12 (chroma from vgem), V"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buffer b = make_buffer_in(cases[i].fourcc, 320, 240, cases[i].layout);
+		struct placement pl[NPLANES] = {{0}, {.buf = &b, .w = 320, .h = 240}};
+
+		fill_picture(&b);
+		stamp(&b, 7, cases[i].fourcc);
+		long long ok0 = plane_counter(OVERLAY, "stamped_ok");
+		long long rw0 = plane_counter(OVERLAY, "rewritten");
+		CHECK(!commit(pl, 0, 0), "%s: %s", cases[i].name, strerror(errno));
+		/* The control: shown and read a few times, nothing rewritten. */
+		long long ok = wait_counter(OVERLAY, "stamped_ok", ok0 + 2);
+		CHECK(ok > ok0 + 2 && plane_counter(OVERLAY, "rewritten") == rw0,
+		      "%s: stamped reads %lld -> %lld, rewritten %lld -> %lld before any write",
+		      cases[i].name, ok0, ok, rw0, plane_counter(OVERLAY, "rewritten"));
+		plane_data(&b, cases[i].plane)[0] ^= 0x5a;
+		long long rw = wait_counter(OVERLAY, "rewritten", rw0);
+		CHECK(rw > rw0, "%s: plane %d's first byte rewritten on screen, not seen",
+		      cases[i].name, cases[i].plane);
+		printf("ok: %s: plane %d rewritten on screen under the same stamp: seen (rewritten "
+		       "%lld -> %lld)\n",
+		       cases[i].name, cases[i].plane, rw0, rw);
+		CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
+		free_buffer(&b);
+	}
+
+	struct buffer b = make_buffer_in(DRM_FORMAT_NV21, 320, 240, DUMB);
+	struct placement pl[NPLANES] = {{0}, {.buf = &b, .w = 320, .h = 240}};
+	fill_picture(&b);
+	stamp(&b, 9, DRM_FORMAT_NV12);
+	long long bad0 = plane_counter(OVERLAY, "bad_stamp");
+	CHECK(!commit(pl, 0, 0), "NV21: %s", strerror(errno));
+	long long bad = wait_counter(OVERLAY, "bad_stamp", bad0);
+	CHECK(bad > bad0, "an NV12 stamp on an NV21 framebuffer read as intact");
+	CHECK(!commit(NULL, -1, 0), "off: %s", strerror(errno));
+	free_buffer(&b);
+	printf("ok: an NV12 stamp on an NV21 framebuffer: a bad stamp (%lld -> %lld)\n", bad0, bad);
 }
 
 /* On screen per debugfs "planes": a frame on the plane (frame=<id>, not 0). */
@@ -1023,15 +1416,19 @@ static const struct {
     {"dumb", check_dumb},	    {"max", check_max},
     {"getfb", check_getfb},	    {"crc", check_crc},
     {"toggle", check_toggle},	    {"crc-rate", check_crc_rate},
-    {"writeback", check_writeback},
+    {"writeback", check_writeback}, {"overlay", check_overlay},
+    {"stamps", check_stamps},
 };
+/* Run only when named: it makes the scanout count bad frames. */
+#define BY_NAME_ONLY "stamps"
+
 #define NCHECKS (sizeof(checks) / sizeof(checks[0]))
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: %s [CHECK...]\nfakedisp as KMS clients expect it; checks (all when "
-		       "none is named):",
+		printf("usage: %s [CHECK...]\nfakedisp as KMS clients expect it; checks (all but "
+		       "stamps when none is named):",
 		       argv[0]);
 		for (size_t i = 0; i < NCHECKS; i++)
 			printf(" %s", checks[i].name);
@@ -1047,7 +1444,7 @@ int main(int argc, char **argv)
 	}
 	setup();
 	for (size_t i = 0; i < NCHECKS; i++) {
-		bool run = argc == 1;
+		bool run = argc == 1 && strcmp(checks[i].name, BY_NAME_ONLY);
 
 		for (int a = 1; a < argc; a++)
 			run |= !strcmp(argv[a], checks[i].name);

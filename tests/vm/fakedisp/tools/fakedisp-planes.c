@@ -3,7 +3,8 @@
  * fakedisp-planes: the primary plane and three overlays of one fakedisp
  * card (--device N: the Nth fakedisp card, 0 first), at 640x480:
  *   - the planes: one primary (zpos 0, immutable) and at least three
- *     overlays with a settable zpos, all with XR24 AR24 NV12 YUYV;
+ *     overlays with a settable zpos, all with XR24 AR24 NV12 YUYV NV21
+ *     NV16 YU12 RG16;
  *   - atomic commits placing stamped dumb buffers on all four planes: an
  *     XRGB8888 primary, an ARGB8888 overlay with alpha 0, 128 and 255, an
  *     NV12 and a YUYV overlay (the YUYV one partly off the screen, which
@@ -227,8 +228,8 @@ static void find_objects(void)
 		for (uint32_t f = 0; mp && f < mp->count_formats; f++)
 			snprintf(formats + strlen(formats), sizeof(formats) - strlen(formats),
 				 "%s%.4s", f ? " " : "", (const char *)&mp->formats[f]);
-		CHECK(strcmp(formats, "XR24 AR24 NV12 YUYV") == 0, "plane %u formats '%s'", p->id,
-		      formats);
+		CHECK(strcmp(formats, "XR24 AR24 NV12 YUYV NV21 NV16 YU12 RG16") == 0,
+		      "plane %u formats '%s'", p->id, formats);
 		drmModeFreePlane(mp);
 		if (p->primary)
 			CHECK(nplanes == 1 && p->zimmutable &&
@@ -244,7 +245,8 @@ static void find_objects(void)
 	CHECK(nplanes >= 4 && planes[0].primary && overlays == nplanes - 1,
 	      "a primary plane and at least 3 overlays (%u planes)", nplanes);
 	printf("ok: CRTC %u, primary plane %u (zpos 0 immutable), %u overlays (zpos 1..%" PRIu64
-	       "), all XR24 AR24 NV12 YUYV\n", crtc_id, planes[0].id, overlays, planes[1].zmax);
+	       "), all XR24 AR24 NV12 YUYV NV21 NV16 YU12 RG16\n",
+	       crtc_id, planes[0].id, overlays, planes[1].zmax);
 }
 
 static struct buffer make_buffer(uint32_t fourcc, uint32_t w, uint32_t h, uint64_t seq)

@@ -21,8 +21,8 @@ static inline uint32_t frame_crc(const uint8_t *base, uint32_t fourcc, uint32_t 
 {
 	struct di_compose_plane p = {
 		.fourcc = fourcc,
-		.data = { base + offsets[0], base + offsets[1] },
-		.pitches = { pitches[0], pitches[1] },
+		.data = { base + offsets[0], base + offsets[1], base + offsets[2] },
+		.pitches = { pitches[0], pitches[1], pitches[2] },
 		.dst_w = width,
 		.dst_h = height,
 	};
