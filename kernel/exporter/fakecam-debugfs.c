@@ -7,12 +7,13 @@
  *                reports), oldest first; writing anything clears it
  *   <n>/buffers  every live page buffer of camera n: vb2 index, size, page
  *                count, pfn hash (include/dmabuf-interop/pfn-hash.h),
- *                references, and each exported dma-buf with its inode and
- *                the devices attached to it
+ *                references, vmaps, vb2 plane (1: NV12M's chroma), and
+ *                each exported dma-buf with its inode and the devices
+ *                attached to it
  *   <n>/imports  every dma-buf camera n has attached (V4L2_MEMORY_DMABUF):
  *                vb2 index, size, inode, exporter, whether it is mapped now,
- *                and the pfn hash of its last mapping, to compare with the
- *                exporter's for the same inode
+ *                the pfn hash of its last mapping, to compare with the
+ *                exporter's for the same inode, and the vb2 plane
  *   <n>/stats    frames camera n could not write, by cause: fences that did
  *                not signal within fence_timeout_ms, fence waits cut short
  *                by STREAMOFF/close, and any other failure; then the frames
@@ -151,9 +152,9 @@ static void fakecam_buffer_show(struct seq_file *m, struct fakecam_buffer *buf)
 {
 	struct fakecam_export *exp;
 
-	seq_printf(m, "buffer id=%llu index=%u size=%zu pages=%u pfn_hash=%016llx refs=%u vmaps=%u\n",
+	seq_printf(m, "buffer id=%llu index=%u size=%zu pages=%u pfn_hash=%016llx refs=%u vmaps=%u plane=%u\n",
 		   buf->id, buf->index, buf->size, buf->n_pages, buf->pfn_hash,
-		   refcount_read(&buf->refcount), buf->vmap_count);
+		   refcount_read(&buf->refcount), buf->vmap_count, buf->plane);
 
 	mutex_lock(&buf->exports_lock);
 	list_for_each_entry(exp, &buf->exports, node)
@@ -185,9 +186,10 @@ static int fakecam_imports_show(struct seq_file *m, void *unused)
 			   imp->index, imp->dbuf->size, imp->ino,
 			   imp->dbuf->exp_name, !!imp->sgt);
 		if (imp->hashed)
-			seq_printf(m, "%016llx\n", imp->pfn_hash);
+			seq_printf(m, "%016llx", imp->pfn_hash);
 		else
-			seq_puts(m, "-\n");
+			seq_puts(m, "-");
+		seq_printf(m, " plane=%u\n", imp->plane);
 	}
 	mutex_unlock(&cam->buffers_lock);
 	return 0;

@@ -351,9 +351,16 @@ struct dma_buf *fakecam_export(struct fakecam_buffer *buf, unsigned long flags)
 	exp->dbuf = dbuf;
 	exp->ino = file_inode(dbuf->file)->i_ino;
 
-	/* The name bufinfo and fdinfo show; DMA_BUF_SET_NAME may replace it. */
-	name = kasprintf(GFP_KERNEL, "%s:%u:%u", FAKECAM_NAME, buf->cam->index,
-			 buf->index);
+	/*
+	 * The name bufinfo and fdinfo show; DMA_BUF_SET_NAME may replace it.
+	 * A second plane (NV12M's chroma) adds its number.
+	 */
+	if (buf->plane)
+		name = kasprintf(GFP_KERNEL, "%s:%u:%u:%u", FAKECAM_NAME,
+				 buf->cam->index, buf->index, buf->plane);
+	else
+		name = kasprintf(GFP_KERNEL, "%s:%u:%u", FAKECAM_NAME,
+				 buf->cam->index, buf->index);
 	if (name) {
 		spin_lock(&dbuf->name_lock);
 		dbuf->name = name;

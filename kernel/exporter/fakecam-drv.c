@@ -32,7 +32,16 @@ MODULE_PARM_DESC(devices, "number of cameras, 1.." __stringify(FAKECAM_MAX_DEVIC
 
 static char *format = "XR24";
 module_param(format, charp, 0444);
-MODULE_PARM_DESC(format, "default pixel format: XR24, NV12 or YUYV (default XR24)");
+MODULE_PARM_DESC(format, "default pixel format: XR24, NV12, YUYV, NV21, NV16, YU12 or RGBP; NM12 or NM21 on a multi-planar camera (default XR24)");
+
+/*
+ * One flag per camera: mplane=0,1 makes camera 1 multi-planar (the _mplane
+ * ioctls, NV12M and NV21M beside the one-buffer formats); missing entries
+ * are 0.
+ */
+static bool mplane[FAKECAM_MAX_DEVICES];
+module_param_array(mplane, bool, NULL, 0444);
+MODULE_PARM_DESC(mplane, "per camera: 1 makes it a multi-planar capture device (default 0,0,...)");
 
 static unsigned int width = 640;
 module_param(width, uint, 0444);
@@ -121,14 +130,16 @@ static int fakecam_default_format(struct fakecam_dev *cam)
 		return -EINVAL;
 	}
 	fourcc = v4l2_fourcc(format[0], format[1], format[2], format[3]);
-	fmt = fakecam_find_format(fourcc);
+	fmt = fakecam_find_format(fourcc, cam->mplane);
 	if (!fmt) {
-		pr_err("fakecam: format=%s is not XR24, NV12 or YUYV\n", format);
+		pr_err("fakecam: format=%s is not a format of %s camera %u\n",
+		       format, cam->mplane ? "multi-planar" : "single-planar",
+		       cam->index);
 		return -EINVAL;
 	}
 	cam->pix.width = width;
 	cam->pix.height = height;
-	fakecam_fill_pix(&cam->pix, fmt);
+	fakecam_fill_pix_mp(&cam->pix, fmt);
 	cam->fmt = fmt;
 	fakecam_set_interval(cam, (struct v4l2_fract){ 1, fps });
 	return 0;
@@ -143,6 +154,7 @@ static struct fakecam_dev *fakecam_create(unsigned int index)
 	if (!cam)
 		return ERR_PTR(-ENOMEM);
 	cam->index = index;
+	cam->mplane = mplane[index];
 	mutex_init(&cam->lock);
 	mutex_init(&cam->buffers_lock);
 	INIT_LIST_HEAD(&cam->buffers);
@@ -187,8 +199,9 @@ static struct fakecam_dev *fakecam_create(unsigned int index)
 		goto put_v4l2;
 
 	fakecam_debugfs_add(cam);
-	v4l2_info(&cam->v4l2_dev, "camera %u is %s\n", index,
-		  video_device_node_name(&cam->vdev));
+	v4l2_info(&cam->v4l2_dev, "camera %u is %s%s\n", index,
+		  video_device_node_name(&cam->vdev),
+		  cam->mplane ? " (multi-planar)" : "");
 	return cam;
 
 put_v4l2:

@@ -4,8 +4,9 @@
  * user of a buffer while its DMA engine writes a frame there.
  *
  * The generator (fakecam-queue.c) publishes one fence per frame in the
- * reservation object of the buffer it is about to fill (the imported
- * dma-buf's, or the one every export of an MMAP buffer shares) as its
+ * reservation object of each plane of the buffer it is about to fill (the
+ * imported dma-buf's, or the one every export of an MMAP buffer shares;
+ * NV12M has two, locked together under one acquire context) as its
  * writer (DMA_RESV_USAGE_WRITE), and signals it once the frame is written
  * and the "Fill Latency (us)" is over; with an error set (-ECANCELED) when
  * STREAMOFF, close or REQBUFS cut the frame short. One fence context per
@@ -101,29 +102,84 @@ void fakecam_fence_free(struct fakecam_fence *fence)
 	kfree(fence);
 }
 
+/* Unlocks @resv[0..@n-1] but @skip (-1: none). */
+static void fakecam_resv_unlock(struct dma_resv **resv, int n, int skip)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (i != skip)
+			dma_resv_unlock(resv[i]);
+}
+
 /*
- * Makes @fence the writer of @resv. Takes the reservation lock
- * interruptibly (stop_streaming() signals the generator), reserves the
- * slot, initialises the fence (the next seqno of the camera's context, a
- * module reference) and installs it, opening the signalling critical
- * section: *@cookie is for fakecam_fence_signal(), which must follow with
- * nothing in between that allocates, locks a reservation object or waits
- * for a fence. On error the fence was not published and is still the
- * caller's to free.
+ * Locks every reservation object of a frame (one per vb2 plane) under one
+ * acquire context, interruptibly, backing off on -EDEADLK as the wound/wait
+ * protocol asks (the contended one first, slowly, then the others again).
+ */
+static int fakecam_resv_lock_all(struct dma_resv **resv, int n,
+				 struct ww_acquire_ctx *ctx)
+{
+	int contended = -1;
+	int i, ret;
+
+	ww_acquire_init(ctx, &reservation_ww_class);
+retry:
+	if (contended != -1) {
+		ret = dma_resv_lock_slow_interruptible(resv[contended], ctx);
+		if (ret) {
+			ww_acquire_fini(ctx);
+			return ret;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (i == contended)
+			continue;
+		ret = dma_resv_lock_interruptible(resv[i], ctx);
+		if (!ret)
+			continue;
+		fakecam_resv_unlock(resv, i, -1);
+		if (contended >= i)
+			dma_resv_unlock(resv[contended]);
+		if (ret == -EDEADLK) {
+			contended = i;
+			goto retry;
+		}
+		ww_acquire_fini(ctx);
+		return ret;
+	}
+	ww_acquire_done(ctx);
+	return 0;
+}
+
+/*
+ * Makes @fence the writer of every one of the @n_resv reservation objects
+ * of a frame. Takes the reservation locks interruptibly (stop_streaming()
+ * signals the generator), reserves a slot in each, initialises the fence
+ * (the next seqno of the camera's context, a module reference) and
+ * installs it, opening the signalling critical section: *@cookie is for
+ * fakecam_fence_signal(), which must follow with nothing in between that
+ * allocates, locks a reservation object or waits for a fence. On error the
+ * fence was not published and is still the caller's to free.
  */
 int fakecam_fence_publish(struct fakecam_dev *cam,
-			  struct fakecam_fence *fence, struct dma_resv *resv,
-			  bool *cookie)
+			  struct fakecam_fence *fence, struct dma_resv **resv,
+			  unsigned int n_resv, bool *cookie)
 {
+	struct ww_acquire_ctx ctx;
+	unsigned int i;
 	int ret;
 
-	ret = dma_resv_lock_interruptible(resv, NULL);
+	ret = fakecam_resv_lock_all(resv, n_resv, &ctx);
 	if (ret)
 		return ret;
-	ret = dma_resv_reserve_fences(resv, 1);
-	if (ret) {
-		dma_resv_unlock(resv);
-		return ret;
+	for (i = 0; i < n_resv; i++) {
+		ret = dma_resv_reserve_fences(resv[i], 1);
+		if (ret) {
+			fakecam_resv_unlock(resv, n_resv, -1);
+			ww_acquire_fini(&ctx);
+			return ret;
+		}
 	}
 
 	/* From here on the release drops it (fakecam_fence_release()). */
@@ -132,8 +188,10 @@ int fakecam_fence_publish(struct fakecam_dev *cam,
 		       cam->fence_context, ++cam->fence_seqno);
 
 	*cookie = dma_fence_begin_signalling();
-	dma_resv_add_fence(resv, &fence->base, DMA_RESV_USAGE_WRITE);
-	dma_resv_unlock(resv);
+	for (i = 0; i < n_resv; i++)
+		dma_resv_add_fence(resv[i], &fence->base, DMA_RESV_USAGE_WRITE);
+	fakecam_resv_unlock(resv, n_resv, -1);
+	ww_acquire_fini(&ctx);
 	atomic_inc(&cam->fences_published);
 	return 0;
 }

@@ -415,54 +415,94 @@ static void *fakecam_mem_vaddr(struct vb2_buffer *vb, void *buf_priv)
  *   fakecam_target_put()
  */
 
-/*
- * The buffer the generator is about to fill, with references of its own:
- * with "Early Done" the vb2 buffer goes back to user space before the
- * frame is written, and a QBUF of it with another fd would unmap and
- * detach the plane's import under the generator's feet. For an import
- * that is a reference on the dma-buf and a vmap of it (the core counts
- * vmaps per dma-buf: the same address as the plane's); for an MMAP buffer
- * a buffer reference (its kernel mapping stays until the buffer is freed).
- */
-int fakecam_target_get(struct vb2_buffer *vb, struct fakecam_target *t)
+/* Drops the generator's references on one plane. */
+static void fakecam_target_plane_put(struct fakecam_target_plane *tp)
 {
-	struct fakecam_buffer *buf = vb->planes[0].mem_priv;
-	struct fakecam_import *imp = vb->planes[0].mem_priv;
+	if (tp->dbuf) {
+		fakecam_dmabuf_vunmap(tp->dbuf, &tp->map);
+		dma_buf_put(tp->dbuf);
+	}
+	if (tp->buf)
+		fakecam_buffer_put(tp->buf);
+	memset(tp, 0, sizeof(*tp));
+}
+
+/* One plane of fakecam_target_get(): its address, references and resv. */
+static int fakecam_target_plane_get(struct vb2_buffer *vb, unsigned int plane,
+				    struct fakecam_target *t)
+{
+	struct fakecam_target_plane *tp = &t->planes[plane];
+	struct fakecam_buffer *buf = vb->planes[plane].mem_priv;
+	struct fakecam_import *imp = vb->planes[plane].mem_priv;
+	void *vaddr = vb2_plane_vaddr(vb, plane);
+	struct dma_resv *resv;
+	unsigned int i;
 	int ret;
 
-	memset(t, 0, sizeof(*t));
 	/* The plane's own mapping (fakecam_mem_vaddr()): it must have one. */
-	t->vaddr = vb2_plane_vaddr(vb, 0);
-	if (!t->vaddr)
+	if (!vaddr)
 		return -ENOMEM;
 
 	if (vb->memory != VB2_MEMORY_DMABUF) {
 		fakecam_buffer_get(buf);
-		t->buf = buf;
-		t->resv = &buf->resv;
-		return 0;
+		tp->buf = buf;
+		t->vaddr[plane] = vaddr;
+		resv = &buf->resv;
+	} else {
+		get_dma_buf(imp->dbuf);
+		ret = fakecam_dmabuf_vmap(imp->dbuf, &tp->map);
+		if (!ret && tp->map.is_iomem) {
+			fakecam_dmabuf_vunmap(imp->dbuf, &tp->map);
+			ret = -EINVAL;
+		}
+		if (ret) {
+			dma_buf_put(imp->dbuf);
+			return ret;
+		}
+		tp->dbuf = imp->dbuf;
+		t->vaddr[plane] = tp->map.vaddr;
+		resv = imp->dbuf->resv;
 	}
+	/* The same dma-buf imported for two planes: one resv to lock. */
+	for (i = 0; i < t->n_resv; i++)
+		if (t->resv[i] == resv)
+			return 0;
+	t->resv[t->n_resv++] = resv;
+	return 0;
+}
 
-	get_dma_buf(imp->dbuf);
-	ret = fakecam_dmabuf_vmap(imp->dbuf, &t->map);
-	if (!ret && t->map.is_iomem) {
-		fakecam_dmabuf_vunmap(imp->dbuf, &t->map);
-		ret = -EINVAL;
+/*
+ * The buffer the generator is about to fill, with references of its own:
+ * with "Early Done" the vb2 buffer goes back to user space before the
+ * frame is written, and a QBUF of it with another fd would unmap and
+ * detach a plane's import under the generator's feet. For an import
+ * that is a reference on the dma-buf and a vmap of it (the core counts
+ * vmaps per dma-buf: the same address as the plane's); for an MMAP buffer
+ * a buffer reference (its kernel mapping stays until the buffer is freed).
+ * One of each per vb2 plane.
+ */
+int fakecam_target_get(struct vb2_buffer *vb, struct fakecam_target *t)
+{
+	unsigned int i;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (WARN_ON(vb->num_planes > FAKECAM_MAX_PLANES))
+		return -EINVAL;
+	for (i = 0; i < vb->num_planes; i++) {
+		ret = fakecam_target_plane_get(vb, i, t);
+		if (ret) {
+			fakecam_target_put(t);
+			return ret;
+		}
+		t->n_planes = i + 1;
 	}
-	if (ret) {
-		dma_buf_put(imp->dbuf);
-		t->vaddr = NULL;
-		return ret;
-	}
-	t->dbuf = imp->dbuf;
-	t->vaddr = t->map.vaddr;
-	t->resv = imp->dbuf->resv;
 	return 0;
 }
 
 /*
  * A writer waits for readers and writers alike (DMA_RESV_USAGE_READ: every
- * fence), and for at most @timeout jiffies, since a fence that never
+ * fence), and for at most @timeout jiffies in all, since a fence that never
  * signals must cost one frame, not the stream. For an MMAP buffer these
  * are the fences added through any of its exports (user space's
  * DMA_BUF_IOCTL_IMPORT_SYNC_FILE, an importer's) and fakecam's own write
@@ -476,15 +516,25 @@ int fakecam_target_get(struct vb2_buffer *vb, struct fakecam_target *t)
 int fakecam_target_wait(struct fakecam_dev *cam, struct fakecam_target *t,
 			unsigned long timeout, bool wait)
 {
+	bool counted = false;
+	unsigned int i;
 	long ret;
 
-	if (!wait || dma_resv_test_signaled(t->resv, DMA_RESV_USAGE_READ))
-		return 0;
-	atomic_inc(&cam->fence_waits);
-	ret = dma_resv_wait_timeout(t->resv, DMA_RESV_USAGE_READ, true, timeout);
-	if (ret < 0)
-		return ret;
-	return ret ? 0 : -ETIMEDOUT;
+	for (i = 0; wait && i < t->n_resv; i++) {
+		if (dma_resv_test_signaled(t->resv[i], DMA_RESV_USAGE_READ))
+			continue;
+		if (!counted)
+			atomic_inc(&cam->fence_waits);
+		counted = true;
+		ret = dma_resv_wait_timeout(t->resv[i], DMA_RESV_USAGE_READ,
+					    true, timeout);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			return -ETIMEDOUT;
+		timeout = ret;
+	}
+	return 0;
 }
 
 /*
@@ -494,18 +544,26 @@ int fakecam_target_wait(struct fakecam_dev *cam, struct fakecam_target *t,
  * came in, and would wait for ever for our own; it may also take the
  * exporter's locks. With @wait false the bracket is left out altogether,
  * since its wait cannot be: on x86 the exporter's cache maintenance
- * changes nothing (fence_wait=N is for tests only).
+ * changes nothing (fence_wait=N is for tests only). One bracket per
+ * imported plane; on failure the ones opened are closed by
+ * fakecam_target_end_cpu().
  */
 int fakecam_target_begin_cpu(struct fakecam_target *t, bool wait)
 {
+	unsigned int i;
 	int ret;
 
-	if (!t->dbuf || !wait)
-		return 0;
-	ret = dma_buf_begin_cpu_access(t->dbuf, DMA_TO_DEVICE);
-	if (!ret)
-		t->cpu_access = true;
-	return ret;
+	for (i = 0; wait && i < t->n_planes; i++) {
+		struct fakecam_target_plane *tp = &t->planes[i];
+
+		if (!tp->dbuf)
+			continue;
+		ret = dma_buf_begin_cpu_access(tp->dbuf, DMA_TO_DEVICE);
+		if (ret)
+			return ret;
+		tp->cpu_access = true;
+	}
+	return 0;
 }
 
 /*
@@ -519,13 +577,18 @@ int fakecam_target_begin_cpu(struct fakecam_target *t, bool wait)
 void fakecam_target_flush(struct fakecam_target *t)
 {
 	struct fakecam_export *exp;
+	unsigned int i;
 
-	if (!t->buf)
-		return;
-	mutex_lock(&t->buf->exports_lock);
-	list_for_each_entry(exp, &t->buf->exports, node)
-		fakecam_export_sync_for_device(exp);
-	mutex_unlock(&t->buf->exports_lock);
+	for (i = 0; i < t->n_planes; i++) {
+		struct fakecam_buffer *buf = t->planes[i].buf;
+
+		if (!buf)
+			continue;
+		mutex_lock(&buf->exports_lock);
+		list_for_each_entry(exp, &buf->exports, node)
+			fakecam_export_sync_for_device(exp);
+		mutex_unlock(&buf->exports_lock);
+	}
 }
 
 /*
@@ -539,20 +602,24 @@ void fakecam_target_flush(struct fakecam_target *t)
  */
 void fakecam_target_end_cpu(struct fakecam_target *t)
 {
-	if (t->cpu_access)
-		dma_buf_end_cpu_access(t->dbuf, DMA_TO_DEVICE);
-	t->cpu_access = false;
+	unsigned int i;
+
+	for (i = 0; i < t->n_planes; i++) {
+		struct fakecam_target_plane *tp = &t->planes[i];
+
+		if (tp->cpu_access)
+			dma_buf_end_cpu_access(tp->dbuf, DMA_TO_DEVICE);
+		tp->cpu_access = false;
+	}
 }
 
 /* Drops the generator's references, outside the signalling section. */
 void fakecam_target_put(struct fakecam_target *t)
 {
-	if (t->dbuf) {
-		fakecam_dmabuf_vunmap(t->dbuf, &t->map);
-		dma_buf_put(t->dbuf);
-	}
-	if (t->buf)
-		fakecam_buffer_put(t->buf);
+	unsigned int i;
+
+	for (i = 0; i < FAKECAM_MAX_PLANES; i++)
+		fakecam_target_plane_put(&t->planes[i]);
 	memset(t, 0, sizeof(*t));
 }
 

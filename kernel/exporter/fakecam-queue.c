@@ -40,33 +40,70 @@ static struct fakecam_vb *to_fakecam_vb(struct vb2_buffer *vb)
 /*
  * REQBUFS/CREATE_BUFS: how many planes and how big. With *nplanes set the
  * caller (CREATE_BUFS) proposes sizes, which must hold the current format
- * and stay within reason.
+ * plane by plane and stay within reason.
  */
 static int fakecam_queue_setup(struct vb2_queue *q, unsigned int *nbuffers,
 			       unsigned int *nplanes, unsigned int sizes[],
 			       struct device *alloc_devs[])
 {
 	struct fakecam_dev *cam = vb2_get_drv_priv(q);
+	unsigned int i;
 
-	if (*nplanes)
-		return sizes[0] < cam->pix.sizeimage ||
-		       sizes[0] > FAKECAM_MAX_BUFFER_SIZE ? -EINVAL : 0;
-	*nplanes = 1;
-	sizes[0] = cam->pix.sizeimage;
+	if (*nplanes) {
+		if (*nplanes != cam->pix.num_planes)
+			return -EINVAL;
+		for (i = 0; i < *nplanes; i++)
+			if (sizes[i] < cam->pix.plane_fmt[i].sizeimage ||
+			    sizes[i] > FAKECAM_MAX_BUFFER_SIZE)
+				return -EINVAL;
+		return 0;
+	}
+	*nplanes = cam->pix.num_planes;
+	for (i = 0; i < *nplanes; i++)
+		sizes[i] = cam->pix.plane_fmt[i].sizeimage;
 	return 0;
 }
 
 /*
- * QBUF/PREPARE_BUF: the plane (ours or an imported dma-buf) must hold a
- * whole frame of the current format.
+ * After REQBUFS/CREATE_BUFS allocated a buffer's planes (MMAP), or a QBUF
+ * attached new dma-bufs to it (DMABUF): tells each plane's memory which
+ * vb2 plane it is, for debugfs.
+ */
+static int fakecam_buf_init(struct vb2_buffer *vb)
+{
+	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
+	unsigned int i;
+
+	mutex_lock(&cam->buffers_lock);
+	for (i = 0; i < vb->num_planes; i++) {
+		if (vb->memory == VB2_MEMORY_DMABUF) {
+			struct fakecam_import *imp = vb->planes[i].mem_priv;
+
+			imp->plane = i;
+		} else {
+			struct fakecam_buffer *buf = vb->planes[i].mem_priv;
+
+			buf->plane = i;
+		}
+	}
+	mutex_unlock(&cam->buffers_lock);
+	return 0;
+}
+
+/*
+ * QBUF/PREPARE_BUF: each plane (ours or an imported dma-buf) must hold its
+ * part of a frame of the current format.
  */
 static int fakecam_buf_prepare(struct vb2_buffer *vb)
 {
 	struct fakecam_dev *cam = vb2_get_drv_priv(vb->vb2_queue);
+	unsigned int i;
 
-	if (vb2_plane_size(vb, 0) < cam->pix.sizeimage)
-		return -EINVAL;
-	vb2_set_plane_payload(vb, 0, cam->pix.sizeimage);
+	for (i = 0; i < vb->num_planes; i++)
+		if (vb2_plane_size(vb, i) < cam->pix.plane_fmt[i].sizeimage)
+			return -EINVAL;
+	for (i = 0; i < vb->num_planes; i++)
+		vb2_set_plane_payload(vb, i, cam->pix.plane_fmt[i].sizeimage);
 	return 0;
 }
 
@@ -267,7 +304,8 @@ static bool fakecam_frame(struct fakecam_dev *cam, struct fakecam_vb *buf)
 		}
 	}
 	if (!ret)
-		ret = fakecam_fence_publish(cam, fence, t.resv, &cookie);
+		ret = fakecam_fence_publish(cam, fence, t.resv, t.n_resv,
+					    &cookie);
 	if (ret) {
 		fakecam_fence_free(fence);
 		fakecam_fill_failed(cam, vb, cam->sequence, ret);
@@ -401,6 +439,7 @@ static void fakecam_stop_streaming(struct vb2_queue *q)
 
 static const struct vb2_ops fakecam_vb2_ops = {
 	.queue_setup		= fakecam_queue_setup,
+	.buf_init		= fakecam_buf_init,
 	.buf_prepare		= fakecam_buf_prepare,
 	.buf_queue		= fakecam_buf_queue,
 	.start_streaming	= fakecam_start_streaming,
@@ -418,7 +457,8 @@ int fakecam_queue_init(struct fakecam_dev *cam)
 	/* One timeline per camera for its write fences (fakecam-fence.c). */
 	cam->fence_context = dma_fence_context_alloc(1);
 
-	q->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	q->type = cam->mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE :
+				V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	q->io_modes = VB2_MMAP | VB2_DMABUF;
 	q->drv_priv = cam;
 	q->buf_struct_size = sizeof(struct fakecam_vb);

@@ -12,39 +12,88 @@
 
 #include "fakecam.h"
 
+/* Colour planes: one, or luma and a chroma plane, or luma and two. */
+#define FAKECAM_PACKED		.n_planes = 1, .planes = { { 1, 1 } }
+#define FAKECAM_SEMI(rows)	.n_planes = 2, .planes = { { 1, 1 }, { 1, rows } }
+#define FAKECAM_PLANAR		.n_planes = 3, .planes = { { 1, 1 }, { 2, 2 }, { 2, 2 } }
+#define FAKECAM_BOTH		(FAKECAM_SPLANE | FAKECAM_MPLANE)
+
+/* XR24 first: the format an unknown pixelformat falls back to. */
 const struct fakecam_format fakecam_formats[] = {
 	{
 		/* B, G, R, X in memory: DRM's XRGB8888 on little endian */
-		.fourcc = V4L2_PIX_FMT_XBGR32,
-		.drm_fourcc = DRM_FORMAT_XRGB8888,
-		.bpp = 4, .step_w = 1, .step_h = 1,
+		.fourcc = V4L2_PIX_FMT_XBGR32, .drm_fourcc = DRM_FORMAT_XRGB8888,
+		.bpp = 4, .step_w = 1, .step_h = 1, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_PACKED,
 	}, {
-		.fourcc = V4L2_PIX_FMT_NV12,
-		.drm_fourcc = DRM_FORMAT_NV12,
-		.bpp = 1, .step_w = 2, .step_h = 2, .chroma_rows_div = 2,
+		.fourcc = V4L2_PIX_FMT_NV12, .drm_fourcc = DRM_FORMAT_NV12,
+		.bpp = 1, .step_w = 2, .step_h = 2, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_SEMI(2),
 	}, {
-		.fourcc = V4L2_PIX_FMT_YUYV,
-		.drm_fourcc = DRM_FORMAT_YUYV,
-		.bpp = 2, .step_w = 2, .step_h = 1,
+		.fourcc = V4L2_PIX_FMT_YUYV, .drm_fourcc = DRM_FORMAT_YUYV,
+		.bpp = 2, .step_w = 2, .step_h = 1, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_PACKED,
+	}, {
+		.fourcc = V4L2_PIX_FMT_NV21, .drm_fourcc = DRM_FORMAT_NV21,
+		.bpp = 1, .step_w = 2, .step_h = 2, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_SEMI(2),
+	}, {
+		.fourcc = V4L2_PIX_FMT_NV16, .drm_fourcc = DRM_FORMAT_NV16,
+		.bpp = 1, .step_w = 2, .step_h = 1, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_SEMI(1),
+	}, {
+		/* 'YU12': Y, then U, then V at half width and height */
+		.fourcc = V4L2_PIX_FMT_YUV420, .drm_fourcc = DRM_FORMAT_YUV420,
+		.bpp = 1, .step_w = 2, .step_h = 2, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_PLANAR,
+	}, {
+		/* 'RGBP': little-endian u16, DRM's RGB565 */
+		.fourcc = V4L2_PIX_FMT_RGB565, .drm_fourcc = DRM_FORMAT_RGB565,
+		.bpp = 2, .step_w = 1, .step_h = 1, .modes = FAKECAM_BOTH,
+		.mem_planes = 1, FAKECAM_PACKED,
+	}, {
+		/* NV12 with the chroma plane in a buffer (vb2 plane) of its own */
+		.fourcc = V4L2_PIX_FMT_NV12M, .drm_fourcc = DRM_FORMAT_NV12,
+		.bpp = 1, .step_w = 2, .step_h = 2, .modes = FAKECAM_MPLANE,
+		.mem_planes = 2, FAKECAM_SEMI(2),
+	}, {
+		.fourcc = V4L2_PIX_FMT_NV21M, .drm_fourcc = DRM_FORMAT_NV21,
+		.bpp = 1, .step_w = 2, .step_h = 2, .modes = FAKECAM_MPLANE,
+		.mem_planes = 2, FAKECAM_SEMI(2),
 	},
 };
 
 const unsigned int fakecam_n_formats = ARRAY_SIZE(fakecam_formats);
 
-const struct fakecam_format *fakecam_find_format(u32 fourcc)
+static bool fakecam_format_in(const struct fakecam_format *fmt, bool mplane)
+{
+	return fmt->modes & (mplane ? FAKECAM_MPLANE : FAKECAM_SPLANE);
+}
+
+/* The format of @fourcc, if the single- or multi-planar API offers it. */
+const struct fakecam_format *fakecam_find_format(u32 fourcc, bool mplane)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(fakecam_formats); i++)
-		if (fakecam_formats[i].fourcc == fourcc)
+		if (fakecam_formats[i].fourcc == fourcc &&
+		    fakecam_format_in(&fakecam_formats[i], mplane))
 			return &fakecam_formats[i];
 	return NULL;
 }
 
-/* Fills everything V4L2 derives from pixelformat, width and height. */
-void fakecam_fill_pix(struct v4l2_pix_format *pix,
-		      const struct fakecam_format *fmt)
+/*
+ * Fills everything V4L2 derives from pixelformat, width and height, for
+ * either API: colour plane i has the first plane's bytes per line divided
+ * by its bpl_div and height / rows_div rows; with one memory plane they
+ * follow each other in it, else each is a vb2 plane of its own.
+ */
+void fakecam_fill_pix_mp(struct v4l2_pix_format_mplane *pix,
+			 const struct fakecam_format *fmt)
 {
+	unsigned int i;
+	u32 bpl;
+
 	pix->pixelformat = fmt->fourcc;
 	pix->width = clamp_t(u32, pix->width, FAKECAM_MIN_WIDTH,
 			     FAKECAM_MAX_WIDTH);
@@ -53,18 +102,46 @@ void fakecam_fill_pix(struct v4l2_pix_format *pix,
 	pix->width = round_down(pix->width, fmt->step_w);
 	pix->height = round_down(pix->height, fmt->step_h);
 	pix->field = V4L2_FIELD_NONE;
-	pix->bytesperline = pix->width * fmt->bpp;
-	pix->sizeimage = pix->bytesperline * pix->height;
-	if (fmt->chroma_rows_div)
-		pix->sizeimage += pix->bytesperline * pix->height /
-				  fmt->chroma_rows_div;
-	pix->colorspace = fmt->fourcc == V4L2_PIX_FMT_XBGR32 ?
+	pix->num_planes = fmt->mem_planes;
+	memset(pix->plane_fmt, 0, sizeof(pix->plane_fmt));
+	bpl = pix->width * fmt->bpp;
+	for (i = 0; i < fmt->n_planes; i++) {
+		const struct fakecam_plane_desc *d = &fmt->planes[i];
+		struct v4l2_plane_pix_format *p =
+			&pix->plane_fmt[min_t(unsigned int, i,
+					      fmt->mem_planes - 1)];
+
+		if (!p->bytesperline)
+			p->bytesperline = bpl / d->bpl_div;
+		p->sizeimage += bpl / d->bpl_div * (pix->height / d->rows_div);
+	}
+	pix->colorspace = fmt->drm_fourcc == DRM_FORMAT_XRGB8888 ||
+			  fmt->drm_fourcc == DRM_FORMAT_RGB565 ?
 			  V4L2_COLORSPACE_SRGB : V4L2_COLORSPACE_REC709;
 	pix->xfer_func = V4L2_XFER_FUNC_DEFAULT;
 	pix->ycbcr_enc = V4L2_YCBCR_ENC_DEFAULT;
 	pix->quantization = V4L2_QUANTIZATION_DEFAULT;
 	pix->flags = 0;
-	pix->priv = 0;
+	memset(pix->reserved, 0, sizeof(pix->reserved));
+}
+
+/* The single-planar form of a one-buffer format. */
+static void fakecam_pix_from_mp(struct v4l2_pix_format *pix,
+				const struct v4l2_pix_format_mplane *mp)
+{
+	*pix = (struct v4l2_pix_format) {
+		.width = mp->width,
+		.height = mp->height,
+		.pixelformat = mp->pixelformat,
+		.field = mp->field,
+		.bytesperline = mp->plane_fmt[0].bytesperline,
+		.sizeimage = mp->plane_fmt[0].sizeimage,
+		.colorspace = mp->colorspace,
+		.flags = mp->flags,
+		.ycbcr_enc = mp->ycbcr_enc,
+		.quantization = mp->quantization,
+		.xfer_func = mp->xfer_func,
+	};
 }
 
 static int fakecam_querycap(struct file *file, void *priv,
@@ -82,52 +159,114 @@ static int fakecam_querycap(struct file *file, void *priv,
 static int fakecam_enum_fmt(struct file *file, void *priv,
 			    struct v4l2_fmtdesc *f)
 {
-	if (f->index >= ARRAY_SIZE(fakecam_formats))
-		return -EINVAL;
-	f->pixelformat = fakecam_formats[f->index].fourcc;
+	struct fakecam_dev *cam = video_drvdata(file);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fakecam_formats); i++) {
+		if (!fakecam_format_in(&fakecam_formats[i], cam->mplane))
+			continue;
+		if (n++ == f->index) {
+			f->pixelformat = fakecam_formats[i].fourcc;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* An unknown pixel format is not an error: the first one is offered. */
+static const struct fakecam_format *
+fakecam_try_pix_mp(struct fakecam_dev *cam, struct v4l2_pix_format_mplane *pix)
+{
+	const struct fakecam_format *fmt;
+
+	fmt = fakecam_find_format(pix->pixelformat, cam->mplane);
+	if (!fmt)
+		fmt = &fakecam_formats[0];
+	fakecam_fill_pix_mp(pix, fmt);
+	return fmt;
+}
+
+static int fakecam_set_pix_mp(struct fakecam_dev *cam,
+			      struct v4l2_pix_format_mplane *pix)
+{
+	const struct fakecam_format *fmt = fakecam_try_pix_mp(cam, pix);
+
+	/* Allocated buffers were sized for the current format. */
+	if (vb2_is_busy(&cam->queue))
+		return -EBUSY;
+	cam->pix = *pix;
+	cam->fmt = fmt;
 	return 0;
 }
 
+/* Single-planar: the same, through a one-plane v4l2_pix_format_mplane. */
 static int fakecam_g_fmt(struct file *file, void *priv, struct v4l2_format *f)
 {
 	struct fakecam_dev *cam = video_drvdata(file);
 
-	f->fmt.pix = cam->pix;
+	fakecam_pix_from_mp(&f->fmt.pix, &cam->pix);
 	return 0;
 }
 
-/* An unknown pixel format is not an error: the first one is offered. */
 static int fakecam_try_fmt(struct file *file, void *priv,
 			   struct v4l2_format *f)
 {
-	const struct fakecam_format *fmt;
+	struct fakecam_dev *cam = video_drvdata(file);
+	struct v4l2_pix_format_mplane mp = {
+		.width = f->fmt.pix.width,
+		.height = f->fmt.pix.height,
+		.pixelformat = f->fmt.pix.pixelformat,
+	};
 
-	fmt = fakecam_find_format(f->fmt.pix.pixelformat);
-	if (!fmt)
-		fmt = &fakecam_formats[0];
-	fakecam_fill_pix(&f->fmt.pix, fmt);
+	fakecam_try_pix_mp(cam, &mp);
+	fakecam_pix_from_mp(&f->fmt.pix, &mp);
 	return 0;
 }
 
 static int fakecam_s_fmt(struct file *file, void *priv, struct v4l2_format *f)
 {
 	struct fakecam_dev *cam = video_drvdata(file);
+	struct v4l2_pix_format_mplane mp = {
+		.width = f->fmt.pix.width,
+		.height = f->fmt.pix.height,
+		.pixelformat = f->fmt.pix.pixelformat,
+	};
+	int ret;
 
-	fakecam_try_fmt(file, priv, f);
-	/* Allocated buffers were sized for the current format. */
-	if (vb2_is_busy(&cam->queue))
-		return -EBUSY;
-	cam->pix = f->fmt.pix;
-	cam->fmt = fakecam_find_format(cam->pix.pixelformat);
+	ret = fakecam_set_pix_mp(cam, &mp);
+	fakecam_pix_from_mp(&f->fmt.pix, &mp);
+	return ret;
+}
+
+static int fakecam_g_fmt_mp(struct file *file, void *priv,
+			    struct v4l2_format *f)
+{
+	struct fakecam_dev *cam = video_drvdata(file);
+
+	f->fmt.pix_mp = cam->pix;
 	return 0;
+}
+
+static int fakecam_try_fmt_mp(struct file *file, void *priv,
+			      struct v4l2_format *f)
+{
+	fakecam_try_pix_mp(video_drvdata(file), &f->fmt.pix_mp);
+	return 0;
+}
+
+static int fakecam_s_fmt_mp(struct file *file, void *priv,
+			    struct v4l2_format *f)
+{
+	return fakecam_set_pix_mp(video_drvdata(file), &f->fmt.pix_mp);
 }
 
 static int fakecam_enum_framesizes(struct file *file, void *priv,
 				   struct v4l2_frmsizeenum *fsize)
 {
+	struct fakecam_dev *cam = video_drvdata(file);
 	const struct fakecam_format *fmt;
 
-	fmt = fakecam_find_format(fsize->pixel_format);
+	fmt = fakecam_find_format(fsize->pixel_format, cam->mplane);
 	if (!fmt || fsize->index)
 		return -EINVAL;
 
@@ -144,9 +283,10 @@ static int fakecam_enum_framesizes(struct file *file, void *priv,
 static int fakecam_enum_frameintervals(struct file *file, void *priv,
 				       struct v4l2_frmivalenum *fival)
 {
+	struct fakecam_dev *cam = video_drvdata(file);
 	const struct fakecam_format *fmt;
 
-	fmt = fakecam_find_format(fival->pixel_format);
+	fmt = fakecam_find_format(fival->pixel_format, cam->mplane);
 	if (!fmt || fival->index)
 		return -EINVAL;
 	if (fival->width < FAKECAM_MIN_WIDTH ||
@@ -201,7 +341,7 @@ static int fakecam_g_parm(struct file *file, void *priv,
 {
 	struct fakecam_dev *cam = video_drvdata(file);
 
-	if (parm->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
+	if (parm->type != cam->queue.type)
 		return -EINVAL;
 	parm->parm.capture.capability = V4L2_CAP_TIMEPERFRAME;
 	parm->parm.capture.timeperframe = cam->timeperframe;
@@ -215,7 +355,7 @@ static int fakecam_s_parm(struct file *file, void *priv,
 {
 	struct fakecam_dev *cam = video_drvdata(file);
 
-	if (parm->type != V4L2_BUF_TYPE_VIDEO_CAPTURE)
+	if (parm->type != cam->queue.type)
 		return -EINVAL;
 	fakecam_set_interval(cam, parm->parm.capture.timeperframe);
 	return fakecam_g_parm(file, priv, parm);
@@ -242,33 +382,45 @@ static int fakecam_s_input(struct file *file, void *priv, unsigned int i)
 	return i ? -EINVAL : 0;
 }
 
+/* What both nodes share; each has the format ioctls of its one API. */
+#define FAKECAM_IOCTL_OPS						\
+	.vidioc_querycap		= fakecam_querycap,		\
+	.vidioc_enum_framesizes		= fakecam_enum_framesizes,	\
+	.vidioc_enum_frameintervals	= fakecam_enum_frameintervals,	\
+	.vidioc_g_parm			= fakecam_g_parm,		\
+	.vidioc_s_parm			= fakecam_s_parm,		\
+	.vidioc_enum_input		= fakecam_enum_input,		\
+	.vidioc_g_input			= fakecam_g_input,		\
+	.vidioc_s_input			= fakecam_s_input,		\
+									\
+	.vidioc_reqbufs			= vb2_ioctl_reqbufs,		\
+	.vidioc_create_bufs		= vb2_ioctl_create_bufs,	\
+	.vidioc_prepare_buf		= vb2_ioctl_prepare_buf,	\
+	.vidioc_querybuf		= vb2_ioctl_querybuf,		\
+	.vidioc_qbuf			= vb2_ioctl_qbuf,		\
+	.vidioc_dqbuf			= vb2_ioctl_dqbuf,		\
+	.vidioc_expbuf			= vb2_ioctl_expbuf,		\
+	.vidioc_streamon		= vb2_ioctl_streamon,		\
+	.vidioc_streamoff		= vb2_ioctl_streamoff,		\
+									\
+	.vidioc_log_status		= v4l2_ctrl_log_status,		\
+	.vidioc_subscribe_event		= v4l2_ctrl_subscribe_event,	\
+	.vidioc_unsubscribe_event	= v4l2_event_unsubscribe
+
 static const struct v4l2_ioctl_ops fakecam_ioctl_ops = {
-	.vidioc_querycap		= fakecam_querycap,
 	.vidioc_enum_fmt_vid_cap	= fakecam_enum_fmt,
 	.vidioc_g_fmt_vid_cap		= fakecam_g_fmt,
 	.vidioc_try_fmt_vid_cap		= fakecam_try_fmt,
 	.vidioc_s_fmt_vid_cap		= fakecam_s_fmt,
-	.vidioc_enum_framesizes		= fakecam_enum_framesizes,
-	.vidioc_enum_frameintervals	= fakecam_enum_frameintervals,
-	.vidioc_g_parm			= fakecam_g_parm,
-	.vidioc_s_parm			= fakecam_s_parm,
-	.vidioc_enum_input		= fakecam_enum_input,
-	.vidioc_g_input			= fakecam_g_input,
-	.vidioc_s_input			= fakecam_s_input,
+	FAKECAM_IOCTL_OPS,
+};
 
-	.vidioc_reqbufs			= vb2_ioctl_reqbufs,
-	.vidioc_create_bufs		= vb2_ioctl_create_bufs,
-	.vidioc_prepare_buf		= vb2_ioctl_prepare_buf,
-	.vidioc_querybuf		= vb2_ioctl_querybuf,
-	.vidioc_qbuf			= vb2_ioctl_qbuf,
-	.vidioc_dqbuf			= vb2_ioctl_dqbuf,
-	.vidioc_expbuf			= vb2_ioctl_expbuf,
-	.vidioc_streamon		= vb2_ioctl_streamon,
-	.vidioc_streamoff		= vb2_ioctl_streamoff,
-
-	.vidioc_log_status		= v4l2_ctrl_log_status,
-	.vidioc_subscribe_event		= v4l2_ctrl_subscribe_event,
-	.vidioc_unsubscribe_event	= v4l2_event_unsubscribe,
+static const struct v4l2_ioctl_ops fakecam_ioctl_ops_mplane = {
+	.vidioc_enum_fmt_vid_cap	= fakecam_enum_fmt,
+	.vidioc_g_fmt_vid_cap_mplane	= fakecam_g_fmt_mp,
+	.vidioc_try_fmt_vid_cap_mplane	= fakecam_try_fmt_mp,
+	.vidioc_s_fmt_vid_cap_mplane	= fakecam_s_fmt_mp,
+	FAKECAM_IOCTL_OPS,
 };
 
 static const struct v4l2_file_operations fakecam_fops = {
@@ -402,7 +554,8 @@ int fakecam_video_register(struct fakecam_dev *cam)
 	strscpy(vdev->name, FAKECAM_NAME, sizeof(vdev->name));
 	vdev->v4l2_dev = &cam->v4l2_dev;
 	vdev->fops = &fakecam_fops;
-	vdev->ioctl_ops = &fakecam_ioctl_ops;
+	vdev->ioctl_ops = cam->mplane ? &fakecam_ioctl_ops_mplane :
+					&fakecam_ioctl_ops;
 	/*
 	 * The node is part of the camera, which its v4l2_device release frees
 	 * (fakecam-drv.c); that runs after this callback, from the node's own
@@ -411,7 +564,9 @@ int fakecam_video_register(struct fakecam_dev *cam)
 	vdev->release = video_device_release_empty;
 	vdev->lock = &cam->lock;
 	vdev->queue = &cam->queue;
-	vdev->device_caps = V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_STREAMING;
+	vdev->device_caps = V4L2_CAP_STREAMING |
+			    (cam->mplane ? V4L2_CAP_VIDEO_CAPTURE_MPLANE :
+					   V4L2_CAP_VIDEO_CAPTURE);
 	video_set_drvdata(vdev, cam);
 
 	return video_register_device(vdev, VFL_TYPE_VIDEO, -1);

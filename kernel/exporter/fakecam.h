@@ -62,6 +62,24 @@ enum fakecam_pattern_mode {
 	FAKECAM_PATTERN_STAMP_ONLY = 1,
 };
 
+/* vb2 planes of a buffer (NV12M: luma and chroma), colour planes of a frame */
+#define FAKECAM_MAX_PLANES	2
+#define FAKECAM_MAX_COLOUR_PLANES	3
+
+/* Which of the two capture APIs a format is offered in. */
+#define FAKECAM_SPLANE		BIT(0)	/* V4L2_BUF_TYPE_VIDEO_CAPTURE */
+#define FAKECAM_MPLANE		BIT(1)	/* V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE */
+
+/**
+ * struct fakecam_plane_desc - one colour plane of a format
+ * @bpl_div: its bytes per line are the first plane's divided by this
+ * @rows_div: its rows are the image height divided by this
+ */
+struct fakecam_plane_desc {
+	u8 bpl_div;
+	u8 rows_div;
+};
+
 /**
  * struct fakecam_format - a pixel format the camera produces
  * @fourcc: V4L2 pixel format
@@ -69,8 +87,11 @@ enum fakecam_pattern_mode {
  * @bpp: bytes per pixel of the first plane
  * @step_w: width granularity
  * @step_h: height granularity
- * @chroma_rows_div: 0 for single-plane formats; 2 when a half-height
- *	chroma plane follows the luma plane (NV12)
+ * @modes: FAKECAM_SPLANE and/or FAKECAM_MPLANE
+ * @mem_planes: vb2 planes (memory buffers) of a frame: 1, every colour
+ *	plane one after the other in it, or @n_planes, each in its own
+ * @n_planes: colour planes
+ * @planes: their geometry
  */
 struct fakecam_format {
 	u32 fourcc;
@@ -78,7 +99,10 @@ struct fakecam_format {
 	u8 bpp;
 	u8 step_w;
 	u8 step_h;
-	u8 chroma_rows_div;
+	u8 modes;
+	u8 mem_planes;
+	u8 n_planes;
+	struct fakecam_plane_desc planes[FAKECAM_MAX_COLOUR_PLANES];
 };
 
 /**
@@ -97,7 +121,9 @@ struct fakecam_format {
  *	before the fill ("Early Done" control, ditto)
  * @pdev: the platform device; its struct device imports dma-bufs
  * @index: camera number, the <dev> of the dma-buf names
- * @pix: the current format
+ * @mplane: the node is multi-planar (module parameter mplane): the
+ *	_mplane ioctls and V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+ * @pix: the current format, in the multi-planar form whatever the API
  * @fmt: the description of @pix.pixelformat
  * @timeperframe: the current frame interval
  * @interval_ns: @timeperframe in nanoseconds, read by the generator
@@ -144,8 +170,9 @@ struct fakecam_dev {
 	bool early_done;
 	struct platform_device *pdev;
 	unsigned int index;
+	bool mplane;
 
-	struct v4l2_pix_format pix;
+	struct v4l2_pix_format_mplane pix;
 	const struct fakecam_format *fmt;
 	struct v4l2_fract timeperframe;
 	u64 interval_ns;
@@ -178,6 +205,7 @@ struct fakecam_dev {
  * struct fakecam_buffer - the memory of one MMAP buffer: system pages
  * @cam: the camera that allocated it
  * @index: vb2 index at allocation time
+ * @plane: vb2 plane of that buffer (set by buf_init, 0 until then)
  * @id: unique number of this allocation
  * @size: size in bytes, a multiple of PAGE_SIZE
  * @n_pages: number of pages
@@ -202,6 +230,7 @@ struct fakecam_dev {
 struct fakecam_buffer {
 	struct fakecam_dev *cam;
 	unsigned int index;
+	unsigned int plane;
 	u64 id;
 	size_t size;
 	unsigned int n_pages;
@@ -243,6 +272,7 @@ struct fakecam_export {
  * struct fakecam_import - a plane backed by another exporter's dma-buf
  * @cam: the camera
  * @index: vb2 index of the buffer
+ * @plane: vb2 plane of that buffer (set by buf_init, 0 until then)
  * @dbuf: the imported dma-buf (vb2 holds the reference); NULL while the
  *	  slot is free
  * @ino: the inode number of @dbuf's file, as the exporter reports it
@@ -262,6 +292,7 @@ struct fakecam_export {
 struct fakecam_import {
 	struct fakecam_dev *cam;
 	unsigned int index;
+	unsigned int plane;
 	struct dma_buf *dbuf;
 	u64 ino;
 	struct device *dev;
@@ -300,27 +331,41 @@ int fakecam_buffer_map_user(struct fakecam_buffer *buf,
 			    struct vm_area_struct *vma);
 
 /**
- * struct fakecam_target - what the generator writes one frame into
- * @resv: the reservation object it waits on and publishes its fence in
- * @vaddr: the kernel address of the frame
+ * struct fakecam_target_plane - what the generator writes one plane into
  * @buf: an MMAP buffer, with a reference held by the generator; or NULL
  * @dbuf: an imported dma-buf, with a reference held by the generator; or
  *	NULL
  * @map: the generator's own dma_buf_vmap() of @dbuf
  * @cpu_access: dma_buf_begin_cpu_access() of @dbuf succeeded and awaits
  *	its dma_buf_end_cpu_access()
+ */
+struct fakecam_target_plane {
+	struct fakecam_buffer *buf;
+	struct dma_buf *dbuf;
+	struct iosys_map map;
+	bool cpu_access;
+};
+
+/**
+ * struct fakecam_target - what the generator writes one frame into
+ * @n_planes: the vb2 planes of the buffer
+ * @planes: each plane's references
+ * @vaddr: the kernel address of each plane
+ * @n_resv: distinct entries of @resv
+ * @resv: the reservation objects the generator waits on and publishes its
+ *	fence in: one per plane, but once when two planes share one (the
+ *	same dma-buf imported for both)
  *
  * The generator's own references, so that the frame can be written after
  * the vb2 buffer went back to user space ("Early Done"): a QBUF with
  * another fd may then unmap and detach the plane's import meanwhile.
  */
 struct fakecam_target {
-	struct dma_resv *resv;
-	void *vaddr;
-	struct fakecam_buffer *buf;
-	struct dma_buf *dbuf;
-	struct iosys_map map;
-	bool cpu_access;
+	unsigned int n_planes;
+	struct fakecam_target_plane planes[FAKECAM_MAX_PLANES];
+	void *vaddr[FAKECAM_MAX_PLANES];
+	unsigned int n_resv;
+	struct dma_resv *resv[FAKECAM_MAX_PLANES];
 };
 
 int fakecam_target_get(struct vb2_buffer *vb, struct fakecam_target *t);
@@ -342,8 +387,8 @@ struct fakecam_fence;
 struct fakecam_fence *fakecam_fence_alloc(struct fakecam_dev *cam);
 void fakecam_fence_free(struct fakecam_fence *fence);
 int fakecam_fence_publish(struct fakecam_dev *cam,
-			  struct fakecam_fence *fence, struct dma_resv *resv,
-			  bool *cookie);
+			  struct fakecam_fence *fence, struct dma_resv **resv,
+			  unsigned int n_resv, bool *cookie);
 void fakecam_fence_signal(struct fakecam_dev *cam,
 			  struct fakecam_fence *fence, int error, bool cookie);
 
@@ -357,14 +402,15 @@ int fakecam_queue_init(struct fakecam_dev *cam);
 /* fakecam-v4l2.c */
 extern const struct fakecam_format fakecam_formats[];
 extern const unsigned int fakecam_n_formats;
-const struct fakecam_format *fakecam_find_format(u32 fourcc);
-void fakecam_fill_pix(struct v4l2_pix_format *pix,
-		      const struct fakecam_format *fmt);
+const struct fakecam_format *fakecam_find_format(u32 fourcc, bool mplane);
+void fakecam_fill_pix_mp(struct v4l2_pix_format_mplane *pix,
+			 const struct fakecam_format *fmt);
 void fakecam_set_interval(struct fakecam_dev *cam, struct v4l2_fract tpf);
 int fakecam_video_register(struct fakecam_dev *cam);
 
 /* fakecam-pattern.c */
-void fakecam_pattern_fill(void *vaddr, const struct v4l2_pix_format *pix,
+void fakecam_pattern_fill(void * const vaddr[],
+			  const struct v4l2_pix_format_mplane *pix,
 			  const struct fakecam_format *fmt, u32 seq,
 			  u64 timestamp_ns, bool stamp_only);
 

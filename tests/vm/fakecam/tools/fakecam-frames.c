@@ -6,8 +6,11 @@
  * timestamps increase, and every byte outside the stamp is the test pattern
  * of that sequence number (lib/frame-verify.c, over the shared headers).
  *
- * Usage: fakecam-frames --format XR24|NV12|YUYV --width W --height H
+ * Usage: fakecam-frames --format FOURCC --width W --height H
  *                       [--stamp-only] [--min-frames N] FILE
+ * FOURCC is fakecam's V4L2 name (XR24 NV12 YUYV NV21 NV16 YU12 RGBP, and the
+ * multi-planar NM12 NM21, whose planes v4l2-ctl writes one after the other:
+ * NV12 and NV21 in the file) or the DRM name (RG16).
  * Prints one summary line; exits 0 when every frame is right, 1 otherwise.
  */
 #include <errno.h>
@@ -32,8 +35,21 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: fakecam-frames --format XR24|NV12|YUYV --width W --height H\n"
+	fprintf(f, "Usage: fakecam-frames --format XR24|NV12|YUYV|NV21|NV16|YU12|RGBP|NM12|NM21\n"
+		   "                      --width W --height H\n"
 		   "                      [--stamp-only] [--min-frames N] FILE\n");
+}
+
+/* The DRM format of a V4L2 fourcc: the layout of the file and the stamp's. */
+static uint32_t drm_fourcc(uint32_t v4l2)
+{
+	if (v4l2 == DI_FOURCC('R', 'G', 'B', 'P'))
+		return DI_FOURCC_RGB565;
+	if (v4l2 == DI_FOURCC('N', 'M', '1', '2'))
+		return DI_FOURCC_NV12;
+	if (v4l2 == DI_FOURCC('N', 'M', '2', '1'))
+		return DI_FOURCC_NV21;
+	return v4l2; /* XR24, NV12, YUYV, NV21, NV16, YU12: the same name */
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -73,7 +89,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 					optarg);
 				return -1;
 			}
-			o->fourcc = DI_FOURCC(optarg[0], optarg[1], optarg[2], optarg[3]);
+			o->fourcc =
+			    drm_fourcc(DI_FOURCC(optarg[0], optarg[1], optarg[2], optarg[3]));
 			break;
 		case 'w':
 			if (parse_u32(optarg, &o->width))
