@@ -47,7 +47,8 @@ static int open_device(const char *path, const char *config)
 
 	if (fd < 0)
 		fprintf(stderr, "producer: cannot open %s: %s%s%s%s\n", path, strerror(errno),
-			errno == ENOENT ? " (the kernel has no " : "", errno == ENOENT ? config : "",
+			errno == ENOENT ? " (the kernel has no " : "",
+			errno == ENOENT ? config : "",
 			errno == ENOENT ? ": Debian's 6.1 kernel is built without it)" : "");
 	return fd;
 }
