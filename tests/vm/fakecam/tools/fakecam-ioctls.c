@@ -113,7 +113,7 @@ static int export_buffer(int fd, unsigned int index)
 
 static void errors_formats(int fd)
 {
-	struct v4l2_fmtdesc fd_desc = {.index = 3, .type = CAP};
+	struct v4l2_fmtdesc fd_desc = {.index = 7, .type = CAP}; /* 7 formats */
 	struct v4l2_fmtdesc fd_out = {.index = 0, .type = V4L2_BUF_TYPE_VIDEO_OUTPUT};
 	struct v4l2_frmsizeenum fs = {.index = 1, .pixel_format = V4L2_PIX_FMT_NV12};
 	struct v4l2_frmsizeenum fs_unknown = {.pixel_format = V4L2_PIX_FMT_MJPEG};
@@ -134,7 +134,7 @@ static void errors_formats(int fd)
 	struct v4l2_streamparm parm_out = {.type = V4L2_BUF_TYPE_VIDEO_OUTPUT};
 	struct v4l2_format f, fout = {.type = V4L2_BUF_TYPE_VIDEO_OUTPUT};
 
-	expect("ENUM_FMT index 3", fd, VIDIOC_ENUM_FMT, &fd_desc, EINVAL);
+	expect("ENUM_FMT index 7", fd, VIDIOC_ENUM_FMT, &fd_desc, EINVAL);
 	expect("ENUM_FMT output type", fd, VIDIOC_ENUM_FMT, &fd_out, EINVAL);
 	expect("ENUM_FRAMESIZES index 1", fd, VIDIOC_ENUM_FRAMESIZES, &fs, EINVAL);
 	expect("ENUM_FRAMESIZES MJPG", fd, VIDIOC_ENUM_FRAMESIZES, &fs_unknown, EINVAL);
