@@ -39,6 +39,16 @@ video_by_driver() {
 	return 1
 }
 
+# Print the /dev/videoN node of fakecam camera $1 (platform device
+# fakecam.$1), or nothing.
+fakecam_node() {
+	local d
+	for d in /sys/bus/platform/devices/fakecam."$1"/video4linux/video*; do
+		[ -e "$d" ] && { echo "/dev/$(basename "$d")"; return 0; }
+	done
+	return 1
+}
+
 # Print the /dev/dri/cardN node of DRM driver $1 (the first), or nothing. A
 # hardware driver is the card's device's driver; virtual ones (vgem,
 # fakedisp) sit on a device named after them, or after them and an instance

@@ -12,14 +12,7 @@ set -u
 
 tool=$DMABUF_BUILD/tests/vm/fakecam/tools/fakecam-planes
 [ -x "$tool" ] || fail "$tool is not built"
-node_of() { # camera number -> /dev/videoN
-	local d
-	for d in /sys/bus/platform/devices/fakecam."$1"/video4linux/video*; do
-		[ -e "$d" ] && { echo "/dev/$(basename "$d")"; return 0; }
-	done
-	return 1
-}
-multi=$(node_of 1) || fail "no node for camera 1"
+multi=$(fakecam_node 1) || fail "no node for camera 1"
 events=/sys/kernel/debug/fakecam/events
 
 for fmt in NM12 NM21; do

@@ -15,16 +15,8 @@ raw=/tmp/fakecam-stream.raw
 splane_formats="XR24 NV12 YUYV NV21 NV16 YU12 RGBP"
 mplane_formats="NM12 NM21 $splane_formats"
 
-# The node of camera $1: the video4linux device of platform device fakecam.$1.
-cam_node() {
-	local d
-	for d in /sys/bus/platform/devices/fakecam."$1"/video4linux/video*; do
-		[ -e "$d" ] && { echo "/dev/$(basename "$d")"; return 0; }
-	done
-	return 1
-}
-single=$(cam_node 0) || fail "no node for camera 0"
-multi=$(cam_node 1) || fail "no node for camera 1 (fakecam.devices=2 fakecam.mplane=0,1)"
+single=$(fakecam_node 0) || fail "no node for camera 0"
+multi=$(fakecam_node 1) || fail "no node for camera 1 (fakecam.devices=2 fakecam.mplane=0,1)"
 v4l2-ctl -d "$single" --info | grep -q "Video Capture$" &&
 	! v4l2-ctl -d "$single" --info | grep -q "Multiplanar" ||
 	fail "camera 0 is not a single-planar capture node"

@@ -24,17 +24,9 @@ FRAMES=$DMABUF_BUILD/tests/vm/fakecam/tools/fakecam-frames
 command -v gst-launch-1.0 >/dev/null || fail "gst-launch-1.0 is missing (tools/install-deps installs gstreamer1.0-tools)"
 gst-inspect-1.0 v4l2src >/dev/null || fail "no v4l2src (gstreamer1.0-plugins-good)"
 gst-inspect-1.0 kmssink >/dev/null || fail "no kmssink (gstreamer1.0-plugins-bad)"
-# cam_node N: the video node of fakecam camera N.
-cam_node() {
-	local d
-	for d in /sys/bus/platform/devices/fakecam."$1"/video4linux/video*; do
-		[ -e "$d" ] && { echo "/dev/$(basename "$d")"; return 0; }
-	done
-	return 1
-}
-cam=$(cam_node 0) || fail "no fakecam video node"
+cam=$(fakecam_node 0) || fail "no fakecam video node"
 v4l2-ctl -d "$cam" --set-ctrl=pattern_mode=0,unthrottled=0 || fail "resetting fakecam's controls"
-mcam=$(cam_node 1) || fail "no node for camera 1 (fakecam.devices=2 fakecam.mplane=0,1)"
+mcam=$(fakecam_node 1) || fail "no node for camera 1 (fakecam.devices=2 fakecam.mplane=0,1)"
 v4l2-ctl -d "$mcam" --info | grep -q "Video Capture Multiplanar" ||
 	fail "$mcam is not multi-planar"
 
