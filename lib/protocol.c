@@ -106,9 +106,34 @@ static enum di_status check_hello(const struct di_hello *h, struct di_error *err
 	return DI_OK;
 }
 
+/* di_layout_check() of a POOL's layout, its text prefixed with "POOL layout: ". */
+static enum di_status check_pool_layout(const struct di_layout *l, struct di_error *err)
+{
+	enum di_status st = di_layout_check(l, err);
+	char text[DI_ERROR_TEXT_MAX];
+
+	if (st != DI_OK && err) {
+		memcpy(text, err->text, sizeof(text));
+		di_error_set(err, st, 0, "POOL layout: %s", text);
+	}
+	return st;
+}
+
+/*
+ * With an fd per plane, num_planes is also how many fds a buffer has: a plane
+ * count the format does not have must be named as such, or the fd counts
+ * that follow from it would be blamed instead ("not a whole number of
+ * buffers", "beyond the pool").
+ */
+static bool plane_count_wrong(const struct di_pool_msg *p)
+{
+	const struct di_format_info *info = di_format_lookup(p->layout.fourcc);
+
+	return p->layout.fd_per_plane && info && p->layout.num_planes != info->num_planes;
+}
+
 static enum di_status check_pool(const struct di_pool_msg *p, struct di_error *err)
 {
-	enum di_status st;
 	uint32_t per;
 
 	if (p->count < 1 || p->count > DI_POOL_MAX)
@@ -134,6 +159,8 @@ static enum di_status check_pool(const struct di_pool_msg *p, struct di_error *e
 		return di_error_set(err, DI_ERR_INDEX, 0,
 				    "POOL part starts at buffer %u of a pool of %u", p->first,
 				    p->count);
+	if (plane_count_wrong(p))
+		return check_pool_layout(&p->layout, err);
 	per = p->layout.fd_per_plane ? p->layout.num_planes : 1;
 	if (per < 1 || per > DI_MAX_PLANES || p->nfds % per)
 		return di_error_set(err, DI_ERR_COUNT, 0,
@@ -154,16 +181,7 @@ static enum di_status check_pool(const struct di_pool_msg *p, struct di_error *e
 	} else if (p->nfds == 0) {
 		return di_error_set(err, DI_ERR_FIELD, 0, "POOL part carries no fds");
 	}
-	st = di_layout_check(&p->layout, err);
-	if (st != DI_OK) {
-		char text[DI_ERROR_TEXT_MAX];
-
-		if (err) {
-			memcpy(text, err->text, sizeof(text));
-			di_error_set(err, st, 0, "POOL layout: %s", text);
-		}
-	}
-	return st;
+	return check_pool_layout(&p->layout, err);
 }
 
 static enum di_status check_frame(const struct di_frame *f, struct di_error *err)

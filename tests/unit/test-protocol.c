@@ -188,6 +188,25 @@ static struct di_msg pool_nv12m(void)
 	m.pool.flags = DI_POOL_FD_PER_PLANE;
 	return m;
 }
+/* The same, as one pool of exactly those 2 buffers. */
+static struct di_msg pool_nv12m_pair(void)
+{
+	struct di_msg m = pool_nv12m();
+
+	m.pool.count = 2;
+	return m;
+}
+/* XRGB8888 sent the fd-per-plane way: a buffer of one plane, one fd. */
+static struct di_msg pool_xrgbm(void)
+{
+	struct di_msg m = sample(DI_MSG_POOL);
+
+	assert_int_equal(
+	    di_layout_init_fd_per_plane(&m.pool.layout, DI_FOURCC_XRGB8888, 64, 48, 1, NULL),
+	    DI_OK);
+	m.pool.flags = DI_POOL_FD_PER_PLANE;
+	return m;
+}
 static struct di_msg pool_yuyv(void)
 {
 	return sample_pool(DI_FOURCC_YUYV);
@@ -252,6 +271,19 @@ static const struct patch patches[] = {
     {"nv12m beyond", pool_nv12m, 24, 4, 10, DI_ERR_COUNT, "beyond the pool of 4"},
     {"nv12m as one fd", pool_nv12m, 28, 4, 0, DI_ERR_LAYOUT,
      "plane 1 at offset 0 overlaps the previous plane"},
+    /*
+     * With an fd per plane the plane count is also the fds per buffer: a
+     * count the format does not have is named, not the fd arithmetic.
+     */
+    {"nv12m one plane", pool_nv12m, 44, 4, 1, DI_ERR_LAYOUT,
+     "POOL layout: NV12 has 2 plane(s), layout declares 1"},
+    {"nv12m one plane, 2 fds a buffer", pool_nv12m_pair, 44, 4, 1, DI_ERR_LAYOUT,
+     "POOL layout: NV12 has 2 plane(s), layout declares 1"},
+    {"nv12m three planes", pool_nv12m, 44, 4, 3, DI_ERR_LAYOUT,
+     "POOL layout: NV12 has 2 plane(s), layout declares 3"},
+    {"nv12m five planes", pool_nv12m, 44, 4, 5, DI_ERR_LAYOUT, "layout declares 5"},
+    {"xrgbm two planes", pool_xrgbm, 44, 4, 2, DI_ERR_LAYOUT,
+     "POOL layout: XRGB8888 has 1 plane(s), layout declares 2"},
     {"pool fd-per-frame with fds", pool_xrgb, 28, 4, 1, DI_ERR_FIELD,
      "fd-per-frame mode carries fds"},
     {"pool fourcc", pool_xrgb, 32, 4, 0x44434241, DI_ERR_FIELD, "unknown pixel format 'ABCD'"},
