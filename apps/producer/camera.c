@@ -20,12 +20,14 @@
  * (1.22) answers REQBUFS with EINVAL for any memory but MMAP, as it may have
  * to convert formats into buffers of its own. Our formats are the device's
  * native ones (libv4l2 passes everything through), so those go straight to
- * the kernel on the same fd.
+ * the kernel on the same fd. So does everything on a multi-planar node,
+ * whose fd libv4l2 never sees (probe).
  */
 static int xioctl(struct camera *cam, unsigned long request, void *arg, const char *name)
 {
-	bool raw = cam->dmabuf &&
-		   (request == VIDIOC_REQBUFS || request == VIDIOC_QBUF || request == VIDIOC_DQBUF);
+	bool raw =
+	    cam->mplane || (cam->dmabuf && (request == VIDIOC_REQBUFS || request == VIDIOC_QBUF ||
+					    request == VIDIOC_DQBUF));
 	int ret;
 
 	do {
@@ -47,29 +49,55 @@ static void camera_reset(struct camera *cam)
 	cam->nfds = 1;
 }
 
-/* Opens path and reads its capabilities; 1 when it is a capture device of driver. */
+/* Closes the node: through libv4l2 unless it is multi-planar (see probe). */
+static void close_node(struct camera *cam)
+{
+	if (cam->mplane)
+		close(cam->fd);
+	else
+		v4l2_close(cam->fd);
+	cam->fd = -1;
+}
+
+/*
+ * Opens path and reads its capabilities; 1 when it is a capture device of
+ * driver. The capabilities are the kernel's, read before libv4l2 sees the
+ * fd: a multi-planar node stays out of libv4l2 altogether. Its mplane
+ * plugin would show the node as single-planar, pass VIDIOC_EXPBUF through
+ * unconverted (EINVAL for the single-planar type), and v4l2_fd_open()
+ * fails outright ("error getting pixformat") once the node's format has a
+ * buffer per plane (NV12M, left set by the previous user).
+ */
 static int probe(struct camera *cam, const char *path, const char *driver, bool verbose)
 {
 	struct v4l2_capability cap;
 	uint32_t caps;
+	int fd;
 
-	cam->fd = v4l2_open(path, O_RDWR | O_CLOEXEC);
-	if (cam->fd < 0) {
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
 		if (verbose)
 			fprintf(stderr, "producer: cannot open %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	snprintf(cam->path, sizeof(cam->path), "%s", path);
 	memset(&cap, 0, sizeof(cap));
-	if (v4l2_ioctl(cam->fd, VIDIOC_QUERYCAP, &cap) == 0) {
+	if (ioctl(fd, VIDIOC_QUERYCAP, &cap) == 0) {
 		caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
 		snprintf(cam->driver, sizeof(cam->driver), "%s", (const char *)cap.driver);
 		cam->mplane = !(caps & V4L2_CAP_VIDEO_CAPTURE) &&
 			      (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE);
 		cam->type = cam->mplane ? CAPTURE_MPLANE : CAPTURE;
 		if ((caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_CAPTURE_MPLANE)) &&
-		    (caps & V4L2_CAP_STREAMING) && (!driver || !strcmp(cam->driver, driver)))
-			return 1;
+		    (caps & V4L2_CAP_STREAMING) && (!driver || !strcmp(cam->driver, driver))) {
+			cam->fd = cam->mplane ? fd : v4l2_fd_open(fd, 0);
+			if (cam->fd >= 0)
+				return 1;
+			fprintf(stderr, "producer: libv4l2 cannot take %s: %s\n", path,
+				strerror(errno));
+			close(fd);
+			return -1;
+		}
 		if (verbose)
 			fprintf(stderr,
 				"producer: %s (driver %s) is not a streaming capture device%s%s\n",
@@ -79,8 +107,9 @@ static int probe(struct camera *cam, const char *path, const char *driver, bool 
 		fprintf(stderr, "producer: VIDIOC_QUERYCAP on %s failed: %s\n", path,
 			strerror(errno));
 	}
-	v4l2_close(cam->fd);
-	cam->fd = -1;
+	close(fd);
+	cam->mplane = false;
+	cam->type = CAPTURE;
 	return 0;
 }
 
@@ -108,7 +137,8 @@ static uint32_t control_id(struct camera *cam, const char *name)
 {
 	struct v4l2_queryctrl q = {.id = V4L2_CTRL_FLAG_NEXT_CTRL};
 
-	while (v4l2_ioctl(cam->fd, VIDIOC_QUERYCTRL, &q) == 0) {
+	while ((cam->mplane ? ioctl(cam->fd, VIDIOC_QUERYCTRL, &q)
+			    : v4l2_ioctl(cam->fd, VIDIOC_QUERYCTRL, &q)) == 0) {
 		if (!strcmp((const char *)q.name, name))
 			return q.id;
 		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
@@ -277,7 +307,9 @@ int camera_alloc_mmap(struct camera *cam, uint32_t count)
 			uint32_t len = cam->mplane ? planes[pl].length : buf.length;
 			uint32_t off = cam->mplane ? planes[pl].m.mem_offset : buf.m.offset;
 			uint32_t slot = i * cam->nfds + pl;
-			void *p = v4l2_mmap(NULL, len, PROT_READ, MAP_SHARED, cam->fd, off);
+			void *p = cam->mplane
+				      ? mmap(NULL, len, PROT_READ, MAP_SHARED, cam->fd, off)
+				      : v4l2_mmap(NULL, len, PROT_READ, MAP_SHARED, cam->fd, off);
 
 			if (p == MAP_FAILED) {
 				fprintf(stderr, "producer: v4l2_mmap of buffer %u plane %u failed: %s\n",
@@ -360,7 +392,9 @@ void camera_close(struct camera *cam)
 	if (cam->streaming)
 		camera_stream(cam, false);
 	for (uint32_t i = 0; i < cam->count * cam->nfds; i++) {
-		if (cam->map[i])
+		if (cam->map[i] && cam->mplane)
+			munmap(cam->map[i], cam->map_len[i]);
+		else if (cam->map[i])
 			v4l2_munmap(cam->map[i], cam->map_len[i]);
 		if (cam->export_fd[i] >= 0)
 			close(cam->export_fd[i]);
@@ -371,6 +405,6 @@ void camera_close(struct camera *cam)
 		req.memory = cam->dmabuf ? V4L2_MEMORY_DMABUF : V4L2_MEMORY_MMAP;
 		xioctl(cam, VIDIOC_REQBUFS, &req, "VIDIOC_REQBUFS(0)");
 	}
-	v4l2_close(cam->fd);
+	close_node(cam);
 	camera_reset(cam);
 }

@@ -25,7 +25,7 @@
 #include "dmabuf-interop/protocol.h"
 
 struct camera {
-	int fd; /* libv4l2 fd */
+	int fd; /* libv4l2 fd; a plain one on a multi-planar node (camera.c) */
 	char path[64];
 	char driver[32];
 	bool mplane;   /* a multi-planar node */
