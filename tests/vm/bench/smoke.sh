@@ -1,7 +1,9 @@
 #!/bin/bash
 # Runs tools/bench --smoke in this guest (fakecam, fakedisp at 1000 Hz loaded
-# by vmrun), builds its report and checks bench.json has every case, each of
-# which ran to completion. Speed is never judged.
+# by vmrun, fakecam with a multi-planar second camera), builds its report and
+# checks bench.json has every case, each of which ran to completion or, for
+# the heap and udmabuf cases on 6.1, was skipped with its reason (printed by
+# the report and by check-results). Speed is never judged.
 set -euo pipefail
 . "$DMABUF_SRC/tests/vm/lib.sh"
 
@@ -14,4 +16,4 @@ mkdir -p "$out"
 	fail "the report lists failed cases"
 /usr/bin/python3 "$DMABUF_SRC/tests/vm/bench/check-results.py" "$out/bench.json" ||
 	fail "bench.json is incomplete"
-pass "benchmark smoke: every case ran, bench.json complete ($out)"
+pass "benchmark smoke: every case ran or was skipped with its reason, bench.json complete ($out)"
