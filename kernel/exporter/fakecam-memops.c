@@ -27,6 +27,17 @@
 
 static atomic64_t fakecam_buffer_ids = ATOMIC64_INIT(0);
 
+/*
+ * Imports are mapped for both directions, not the capture queue's
+ * DMA_FROM_DEVICE: exporters such as the system heap sync every mapped
+ * attachment with the direction of a CPU access (FAKECAM_CPU_DIR, or user
+ * space's DMA_BUF_IOCTL_SYNC), which DMA-API debug rejects unless it is the
+ * mapping's or the mapping is bidirectional. DRM's import helper maps
+ * BIDIRECTIONAL too.
+ */
+#define FAKECAM_IMPORT_DIR DMA_BIDIRECTIONAL
+#define FAKECAM_CPU_DIR DMA_BIDIRECTIONAL
+
 /* ---- MMAP: the camera's own page buffers ---- */
 
 static void fakecam_buffer_free(struct fakecam_buffer *buf)
@@ -246,7 +257,7 @@ static void *fakecam_mem_attach_dmabuf(struct vb2_buffer *vb,
 		.dbuf = dbuf,
 		.ino = file_inode(dbuf->file)->i_ino,
 		.dev = dev,
-		.dir = vb->vb2_queue->dma_dir,
+		.dir = FAKECAM_IMPORT_DIR,
 		.size = size,
 	};
 
@@ -546,7 +557,10 @@ int fakecam_target_wait(struct fakecam_dev *cam, struct fakecam_target *t,
  * since its wait cannot be: on x86 the exporter's cache maintenance
  * changes nothing (fence_wait=N is for tests only). One bracket per
  * imported plane; on failure the ones opened are closed by
- * fakecam_target_end_cpu().
+ * fakecam_target_end_cpu(). The CPU only writes, yet the bracket says both
+ * directions (as DMA_BUF_SYNC_RW does): udmabuf maps its own sg_table once,
+ * with the direction of the first CPU access, and syncs it later with each
+ * access's, which DMA-API debug accepts only on a bidirectional mapping.
  */
 int fakecam_target_begin_cpu(struct fakecam_target *t, bool wait)
 {
@@ -558,7 +572,7 @@ int fakecam_target_begin_cpu(struct fakecam_target *t, bool wait)
 
 		if (!tp->dbuf)
 			continue;
-		ret = dma_buf_begin_cpu_access(tp->dbuf, DMA_TO_DEVICE);
+		ret = dma_buf_begin_cpu_access(tp->dbuf, FAKECAM_CPU_DIR);
 		if (ret)
 			return ret;
 		tp->cpu_access = true;
@@ -608,7 +622,7 @@ void fakecam_target_end_cpu(struct fakecam_target *t)
 		struct fakecam_target_plane *tp = &t->planes[i];
 
 		if (tp->cpu_access)
-			dma_buf_end_cpu_access(tp->dbuf, DMA_TO_DEVICE);
+			dma_buf_end_cpu_access(tp->dbuf, FAKECAM_CPU_DIR);
 		tp->cpu_access = false;
 	}
 }

@@ -280,7 +280,7 @@ struct fakecam_export {
  * @attach: our attachment to it, made for @dev at the first map; NULL
  *	    before
  * @sgt: the importer mapping while vb2 has the plane mapped
- * @dir: the DMA direction of the queue
+ * @dir: the DMA direction of @sgt (FAKECAM_IMPORT_DIR)
  * @map: the kernel mapping (dma_buf_vmap()), taken with @sgt
  * @vmapped: @map is valid
  * @pfn_hash: pfn_hash_sgt_dma() of the last mapping, the zero-copy fingerprint
