@@ -12,6 +12,7 @@
 #include <xf86drm.h>
 
 #include "app-args.h"
+#include "app-pfn.h"
 #include "app-stats.h"
 #include "dmabuf-interop/buffer-check.h"
 #include "dmabuf-interop/fd-passing.h"
@@ -288,6 +289,9 @@ static int take_producer_pool(struct client *c, const struct client_env *env, st
 		}
 		if (fbs_import(&c->fbs, i, fds, err))
 			return err->status;
+		if (env->opt->pfn_proof)
+			app_pfn_report(env->opt->report.json ? stderr : stdout, "consumer", i,
+				       c->fbs.slot[i].fd, l);
 	}
 	return DI_OK;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app-args.h"
+#include "app-pfn.h"
 #include "dmabuf-interop/layout.h"
 #include "dmabuf-interop/protocol.h"
 #include "dmabuf-interop/socket.h"
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 	    "      --verify MODE       per frame: none, stamp (default), full (every byte)\n"
 	    "      --no-display        verify only: no DRM device, release right after the check\n"
 	    "                          (protocol sync: it waits for no fence)\n" APP_SYNC_HELP
+		APP_PFN_HELP
 	    "      --snapshot FILE     write a PNG of the screen when the first producer\n"
 	    "                          with a frame on it leaves\n"
 	    "  -n, --frames N          end after N frames received in all (default 0: no limit)\n"
@@ -93,6 +95,7 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 		OPT_DRIVER = 256,
 		OPT_VERIFY,
 		OPT_NO_DISPLAY,
+		OPT_PFN_PROOF,
 		OPT_SNAPSHOT,
 		OPT_SYNC
 	};
@@ -103,6 +106,7 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 	    {"mode", required_argument, NULL, 'm'},
 	    {"verify", required_argument, NULL, OPT_VERIFY},
 	    {"no-display", no_argument, NULL, OPT_NO_DISPLAY},
+	    {"pfn-proof", no_argument, NULL, OPT_PFN_PROOF},
 	    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
 	    {"sync", required_argument, NULL, OPT_SYNC},
 	    {"frames", required_argument, NULL, 'n'},
@@ -157,6 +161,9 @@ int consumer_parse_options(int argc, char **argv, struct consumer_options *o)
 			break;
 		case OPT_NO_DISPLAY:
 			o->no_display = true;
+			break;
+		case OPT_PFN_PROOF:
+			o->pfn_proof = true;
 			break;
 		case OPT_SYNC:
 			if (app_parse_sync(p, optarg, &o->sync))

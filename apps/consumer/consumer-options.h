@@ -18,6 +18,7 @@ struct consumer_options {
 	enum di_verify verify;
 	enum di_sync_mode sync; /* what it offers producers */
 	bool no_display;
+	bool pfn_proof; /* --pfn-proof: print each imported dma-buf's pagemap hash */
 	const char *snapshot;
 	uint32_t frames;    /* 0: no limit */
 	uint32_t producers; /* 0: serve until interrupted */

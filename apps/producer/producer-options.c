@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app-args.h"
+#include "app-pfn.h"
 #include "dmabuf-interop/layout.h"
 #include "dmabuf-interop/protocol.h"
 #include "dmabuf-interop/socket.h"
@@ -51,7 +52,8 @@ static void usage(FILE *f)
 	    "      --verify MODE       check each dequeued frame: none, stamp (default), "
 	    "full\n"
 	    "                          (with fences: each one already written at "
-	    "DQBUF)\n" APP_SYNC_HELP APP_REPORT_HELP "  -h, --help              this text\n"
+	    "DQBUF)\n" APP_SYNC_HELP APP_PFN_HELP APP_REPORT_HELP
+	    "  -h, --help              this text\n"
 	    "\n"
 	    "SIGINT and SIGTERM end it in any state: BYE to every consumer, then the\n"
 	    "buffers back to the camera and STREAMOFF.\n"
@@ -69,6 +71,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 		OPT_DRIVER = 256,
 		OPT_PATTERN,
 		OPT_FD_PER_FRAME,
+		OPT_PFN_PROOF,
 		OPT_DISPLAY_ALLOCATES,
 		OPT_VERIFY,
 		OPT_SYNC,
@@ -85,6 +88,7 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 	    {"frames", required_argument, NULL, 'n'},
 	    {"socket", required_argument, NULL, 'S'},
 	    {"fd-per-frame", no_argument, NULL, OPT_FD_PER_FRAME},
+	    {"pfn-proof", no_argument, NULL, OPT_PFN_PROOF},
 	    {"display-allocates", no_argument, NULL, OPT_DISPLAY_ALLOCATES},
 	    {"allocator", required_argument, NULL, OPT_ALLOCATOR},
 	    {"verify", required_argument, NULL, OPT_VERIFY},
@@ -167,6 +171,9 @@ int producer_parse_options(int argc, char **argv, struct producer_options *o)
 			break;
 		case OPT_FD_PER_FRAME:
 			o->fd_per_frame = true;
+			break;
+		case OPT_PFN_PROOF:
+			o->pfn_proof = true;
 			break;
 		case OPT_DISPLAY_ALLOCATES:
 			o->display_allocates = true;

@@ -26,6 +26,7 @@ struct producer_options {
 	char socket[PRODUCER_CONSUMERS_MAX][108]; /* each -S: a consumer to lend to */
 	uint32_t nsockets;
 	bool fd_per_frame;
+	bool pfn_proof; /* --pfn-proof: print each dma-buf's pagemap hash */
 	bool display_allocates;
 	enum allocator allocator; /* who allocates the pool when the camera side does */
 	enum di_verify verify;

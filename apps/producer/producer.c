@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "app-args.h"
+#include "app-pfn.h"
 #include "allocator.h"
 #include "app-stats.h"
 #include "camera.h"
@@ -105,6 +106,19 @@ static int queue(struct producer *p, uint32_t index)
 {
 	return camera_queue(&p->cam, index,
 			    p->cam.dmabuf ? &p->pool.fds[index * p->cam.nfds] : NULL);
+}
+
+/* --pfn-proof: the pagemap hash of every dma-buf of the pool. */
+static void report_pfns(const struct producer *p)
+{
+	for (uint32_t i = 0; i < p->count; i++) {
+		int fds[DI_MAX_PLANES];
+
+		for (uint32_t pl = 0; pl < p->cam.nfds; pl++)
+			fds[pl] = buffer_fd(p, i, pl);
+		app_pfn_report(p->opt.report.json ? stderr : stdout, "producer", i, fds,
+			       &p->cam.layout);
+	}
 }
 
 /* Queues buffer index to the camera again, unless the stream is ending. */
@@ -692,6 +706,8 @@ static int run(struct producer *p)
 	    : p->opt.allocator != ALLOCATOR_CAMERA ? setup_allocator_pool(p)
 						   : setup_camera_pool(p))
 		return -1;
+	if (p->opt.pfn_proof)
+		report_pfns(p);
 	for (uint32_t i = 0; i < p->nlinks; i++) {
 		di_ledger_init(&p->link[i].ledger, p->count);
 		p->link[i].alive = true;
