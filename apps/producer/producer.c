@@ -723,8 +723,12 @@ static void summary(struct producer *p, int status)
 	uint32_t modes = 0;
 	struct app_field waits[3];
 	const char *mode = p->opt.display_allocates ? "display allocates (V4L2 DMABUF import)"
-			   : p->opt.fd_per_frame    ? "camera allocates, fd with every frame"
-						    : "camera allocates, fds once in the POOL";
+			   : p->opt.allocator == ALLOCATOR_HEAP
+			       ? "the system heap allocates (V4L2 DMABUF import), fds once in the POOL"
+			   : p->opt.allocator == ALLOCATOR_UDMABUF
+			       ? "udmabuf allocates (V4L2 DMABUF import), fds once in the POOL"
+			   : p->opt.fd_per_frame ? "camera allocates, fd with every frame"
+						 : "camera allocates, fds once in the POOL";
 	uint64_t released = 0, skipped = 0, out_of_order = 0;
 	bool held, pass;
 	const char *why;
