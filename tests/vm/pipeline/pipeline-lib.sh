@@ -57,6 +57,31 @@ scanout_get() {
 	sed -n "s/^$1: //p" /sys/kernel/debug/fakedisp/scanout
 }
 
+# Frames fakedisp's scanout found bad so far: a wrong stamp or checksum, or
+# rewritten while on screen.
+scanout_bad() {
+	echo $(($(scanout_get bad_stamp) + $(scanout_get bad_checksum) + $(scanout_get rewritten)))
+}
+
+# expect_verified_run OUT FRAMES BAD SHOWN, once the producer (OUT.producer)
+# and the consumer (OUT.consumer, both --json) exited with their verdicts:
+# both PASS and verified FRAMES frames, releases kept display order, and
+# fakedisp found no bad frame since scanout_bad said BAD and scanned stamped
+# frames since stamped_ok was SHOWN.
+expect_verified_run() {
+	local out=$1 frames=$2 bad=$3 shown=$4 app
+	for app in producer consumer; do
+		expect_pass "$out.$app" $app
+		[ "$(json_get "$out.$app" verified)" = "$frames" ] ||
+			fail "$app verified $(json_get "$out.$app" verified) of $frames frames"
+		[ "$(json_get "$out.$app" out_of_order)" = 0 ] || fail "$app: releases out of display order"
+	done
+	[ "$(scanout_bad)" = "$bad" ] || { cat /sys/kernel/debug/fakedisp/scanout; fail "fakedisp saw bad frames"; }
+	[ "$(scanout_get stamped_ok)" -gt "$shown" ] || fail "fakedisp scanned no stamped frame"
+	echo "  producer: release order $(json_get "$out.producer" release_order);" \
+		"fakedisp: +$(($(scanout_get stamped_ok) - shown)) stamped frames scanned"
+}
+
 # "ino pfn_hash" rows, one per dma-buf: what each module exported (its own
 # pages) and what it imported (the pages of the sg_table it mapped).
 cam_exports() {
