@@ -346,6 +346,24 @@ static void on_hello(struct client *c, const struct client_env *env, const struc
 	start_streaming(c, env->opt);
 }
 
+/*
+ * A pool of an fd per frame or an fd per plane is one the peer's HELLO
+ * offered: a version-1 peer (or one that never said so) is told it broke
+ * the handshake rather than served a layout it did not announce.
+ */
+static int pool_flags_agreed(const struct client *c, uint32_t flags, struct di_error *err)
+{
+	if ((flags & DI_POOL_FD_PER_PLANE) && !(c->caps & DI_CAP_FD_PER_PLANE))
+		return di_error_set(err, DI_ERR_FIELD, 0,
+				    "POOL has an fd per plane, but HELLO did not agree on it "
+				    "(DI_CAP_FD_PER_PLANE)");
+	if ((flags & DI_POOL_FD_PER_FRAME) && !(c->caps & DI_CAP_FD_PER_FRAME))
+		return di_error_set(err, DI_ERR_FIELD, 0,
+				    "POOL has an fd with every frame, but HELLO did not agree "
+				    "on it (DI_CAP_FD_PER_FRAME)");
+	return DI_OK;
+}
+
 static void on_pool_part(struct client *c, const struct client_env *env, const struct di_msg *m,
 			 const int *fds)
 {
@@ -362,6 +380,11 @@ static void on_pool_part(struct client *c, const struct client_env *env, const s
 		di_close_fds((int *)fds, di_msg_fd_count(m));
 		di_error_set(&err, DI_ERR_STATE, 0, "expected POOL, got %s",
 			     di_msg_type_name(m->type));
+		client_drop(c, &err);
+		return;
+	}
+	if (pool_flags_agreed(c, m->pool.flags, &err)) {
+		di_close_fds((int *)fds, di_msg_fd_count(m));
 		client_drop(c, &err);
 		return;
 	}

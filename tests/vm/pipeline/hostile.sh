@@ -5,7 +5,8 @@
 # declared layout; and POOLs of an fd per plane (version 2, issue 13): a plane
 # whose offset + size runs 4096 bytes past its dma-buf, one dma-buf for two
 # planes that overlap in it, and plane counts that are not the format's (NV12
-# of 1 plane, XRGB8888 of 2, with one fd and with an fd per plane). Each
+# of 1 plane, XRGB8888 of 2, with one fd and with an fd per plane), and a
+# good one from a peer whose HELLO did not offer an fd per plane. Each
 # connection is dropped with an ERROR whose text names the fault (and a log
 # line saying so, checked here for the new ones); the consumer stays up,
 # leaks no fd, and then serves a good producer. Two more clients lend one
@@ -21,7 +22,7 @@ tool=$DMABUF_BUILD/tests/vm/pipeline/tools/hostile-client
 [ -x "$tool" ] || fail "$tool is not built"
 cam=$(video_by_driver fakecam) || fail "fakecam is not loaded"
 
-start_consumer "$PIPE_DIR/c" --json --producers 14 --stats-interval 0
+start_consumer "$PIPE_DIR/c" --json --producers 15 --stats-interval 0
 fds_before=$(find /proc/"$CONSUMER_PID"/fd -mindepth 1 | wc -l)
 "$tool" "$SOCK" "$cam" || fail "the consumer did not name every fault"
 sleep 0.5
@@ -31,13 +32,14 @@ fds_after=$(find /proc/"$CONSUMER_PID"/fd -mindepth 1 | wc -l)
 	{ ls -l /proc/"$CONSUMER_PID"/fd; fail "consumer fds: $fds_before before, $fds_after after"; }
 echo "== the consumer's log"
 cat "$PIPE_DIR/c.err"
-[ "$(grep -c 'dropping producer' "$PIPE_DIR/c.err")" = 12 ] || fail "expected 12 dropped producers"
+[ "$(grep -c 'dropping producer' "$PIPE_DIR/c.err")" = 13 ] || fail "expected 13 dropped producers"
 # The consumer's own words for the faults of an fd per plane and of plane counts.
 for fault in \
 	"DI_ERR_FD_SIZE: POOL buffer 0 plane 1: fd [0-9]* holds [0-9]* bytes, the layout needs" \
 	"DI_ERR_LAYOUT: POOL buffer 0: planes 0 and 1 are one file (inode [0-9]*) and overlap in it" \
 	"DI_ERR_LAYOUT: POOL layout: NV12 has 2 plane(s), layout declares 1" \
-	"DI_ERR_LAYOUT: POOL layout: XRGB8888 has 1 plane(s), layout declares 2"; do
+	"DI_ERR_LAYOUT: POOL layout: XRGB8888 has 1 plane(s), layout declares 2" \
+	"DI_ERR_FIELD: POOL has an fd per plane, but HELLO did not agree on it"; do
 	grep -q "dropping producer pid [0-9]*: $fault" "$PIPE_DIR/c.err" ||
 		fail "the consumer did not log: $fault"
 done
@@ -72,7 +74,7 @@ wait "$CONSUMER_PID" || { cat "$PIPE_DIR/c" "$PIPE_DIR/c.err"; fail "consumer fa
 expect_pass "$PIPE_DIR/p" producer
 expect_pass "$PIPE_DIR/c" consumer
 [ "$(json_get "$PIPE_DIR/c" producers_refused)" = 1 ] || fail "consumer summary: refused $(json_get "$PIPE_DIR/c" producers_refused)"
-[ "$(json_get "$PIPE_DIR/c" producers_dropped)" = 12 ] || fail "consumer summary: dropped $(json_get "$PIPE_DIR/c" producers_dropped)"
+[ "$(json_get "$PIPE_DIR/c" producers_dropped)" = 13 ] || fail "consumer summary: dropped $(json_get "$PIPE_DIR/c" producers_dropped)"
 [ "$(json_get "$PIPE_DIR/c" verified)" = 60 ] || fail "consumer verified $(json_get "$PIPE_DIR/c" verified) of 60"
 imports=$(json_get "$PIPE_DIR/c" imports)
 closed=$(json_get "$PIPE_DIR/c" gem_handles_closed)

@@ -22,6 +22,8 @@
  *   nv12m-1plane    fd per plane, NV12 declaring 1 plane but
  *                   carrying the 2 fds a buffer of it has       DI_ERR_LAYOUT
  *   xr24m-2planes   fd per plane, XRGB8888 declaring 2 planes   DI_ERR_LAYOUT
+ *   plane-no-cap    a good fd-per-plane POOL after a HELLO that
+ *                   did not offer DI_CAP_FD_PER_PLANE           DI_ERR_FIELD
  *
  * and each reply's text must name the fault (the words lib/ says).
  *
@@ -241,6 +243,26 @@ static int plane_small(const char *path, const struct camera_bufs *cam)
 	return expect_error("plane-small", sock, DI_ERR_FD_SIZE, "POOL buffer 0 plane 1: fd", need);
 }
 
+/* A good NV12M pool from a peer whose HELLO did not offer an fd per plane. */
+static int plane_no_cap(const char *path, const struct camera_bufs *cam)
+{
+	struct di_layout l = nv12m();
+	uint8_t buf[DI_MSG_MAX];
+	struct di_error err;
+	size_t len = pool_bytes(buf, 1, 2, &l);
+	int sock;
+
+	if (connect_producer(path, &sock, 1))
+		return -1;
+	if (di_send_packet(sock, buf, len, cam->fd, 2, &err)) {
+		fprintf(stderr, "hostile-client: POOL: %s\n", err.text);
+		close(sock);
+		return -1;
+	}
+	return expect_error("plane-no-cap", sock, DI_ERR_FIELD, "POOL has an fd per plane",
+			    "DI_CAP_FD_PER_PLANE");
+}
+
 /*
  * The same dma-buf for both planes of NV12, chroma at chroma_offset: an
  * overlap is refused, planes that only touch are allowed.
@@ -455,6 +477,7 @@ int main(int argc, char **argv)
 	}
 
 	failed |= plane_small(argv[1], &cam);
+	failed |= plane_no_cap(argv[1], &cam);
 	failed |= plane_overlap(argv[1], &cam);
 	failed |= plane_shared(argv[1], &cam);
 	failed |= plane_counts(argv[1], &cam);
