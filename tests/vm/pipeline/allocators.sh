@@ -19,11 +19,6 @@ set -u
 FRAMES=120
 [ -r /sys/kernel/debug/fakedisp/scanout ] || fail "fakedisp is not loaded (no scanout counters)"
 
-# "ino pfn_hash" of every dma-buf fakedisp imported from exporter $1.
-disp_imports_of() {
-	awk -v e="$1" '$2=="import" && $6==e {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
-}
-
 # The dma-bufs of exporter $1 still alive (bufinfo lists each with its exporter name).
 live_dmabufs() {
 	grep -c " $1 " /sys/kernel/debug/dma_buf/bufinfo || true

@@ -96,8 +96,11 @@ cam_imports() { # mapped at least once
 disp_exports() { # dumb buffers with a dma-buf
 	awk '$2=="dumb" && $4!=0 {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
 }
+disp_imports_of() { # of exporter $1's buffers (its dma-buf exporter name)
+	awk -v e="$1" '$2=="import" && $6==e {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
+}
 disp_imports() { # of fakecam's buffers
-	awk '$2=="import" && $6=="fakecam" {print $4, $5}' /sys/kernel/debug/fakedisp/buffers
+	disp_imports_of fakecam
 }
 
 # Zero-copy proof: for each dma-buf the importer mapped, the pfn hash of its

@@ -85,8 +85,7 @@ run() {
 	# (and the setup of 8 dma-bufs with the apps' pagemap reads more than
 	# the 10 s other scenarios wait).
 	for _ in $(seq 300); do
-		awk -v e="$exp" '$2=="import" && $6==e {print $4, $5}' \
-			/sys/kernel/debug/fakedisp/buffers >"$PIPE_DIR/pfn.imp"
+		disp_imports_of "$exp" >"$PIPE_DIR/pfn.imp"
 		cam_hashes >"$PIPE_DIR/pfn.cam"
 		[ "$(wc -l <"$PIPE_DIR/pfn.imp")" -ge "$want" ] &&
 			[ "$(wc -l <"$PIPE_DIR/pfn.cam")" -ge "$want" ] && break
